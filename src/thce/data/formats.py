@@ -1,0 +1,333 @@
+"""The one place that formats training examples and reads model answers back.
+
+Every other module (quality checker, dataset builder, generator, trainer, evaluator) uses
+these functions; there is no second regex for answers anywhere in THCE.
+
+Answer layout (stage 1)::
+
+    ICD10: E11.9 (Type 2 diabetes mellitus without complications)
+
+Stage 2 and 3 answers start with a reasoning block::
+
+    <think>
+    Patient has type 2 diabetes ... no complications documented.
+    </think>
+    ICD10: E11.9 (Type 2 diabetes mellitus without complications)
+
+Example::
+
+    >>> ex = build_stage_1_example("58 yo with type 2 diabetes, no complications.",
+    ...                            "ICD10", "E11.9", "Type 2 diabetes mellitus without complications")
+    >>> parse_answer(ex["messages"][-1]["content"]).code
+    'E11.9'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+CODE_TYPES: tuple[str, ...] = ("ICD10", "CPT", "HCPCS")
+
+STAGE_1_SYSTEM_PROMPT = (
+    "You are a medical coding assistant. Read the clinical narrative and answer with the single "
+    "most appropriate code in the format CODE_TYPE: CODE (description), where CODE_TYPE is "
+    "ICD10, CPT or HCPCS."
+)
+STAGE_2_SYSTEM_PROMPT = (
+    "You are a medical coding expert. Use <think> tags to reason step by step about the clinical "
+    "narrative, then answer with the single most appropriate code in the format "
+    "CODE_TYPE: CODE (description), where CODE_TYPE is ICD10, CPT or HCPCS."
+)
+# Stage 3 (DPO) prefers between reasoned answers, so it shares stage 2's prompt.
+STAGE_3_SYSTEM_PROMPT = STAGE_2_SYSTEM_PROMPT
+SYSTEM_PROMPTS: dict[int, str] = {1: STAGE_1_SYSTEM_PROMPT, 2: STAGE_2_SYSTEM_PROMPT, 3: STAGE_3_SYSTEM_PROMPT}
+
+THINK_OPEN = "<think>"
+THINK_CLOSE = "</think>"
+
+# Code-type spellings a model (or a person) might write, mapped to THCE's names.
+_TYPE_ALIASES = {
+    "ICD10": "ICD10",
+    "ICD10CM": "ICD10",
+    "ICD": "ICD10",
+    "CPT": "CPT",
+    "CPT4": "CPT",
+    "HCPCS": "HCPCS",
+    "HCPCSII": "HCPCS",
+    "HCPCSLEVELII": "HCPCS",
+}
+_ANSWER_RE = re.compile(
+    r"(?P<type>ICD[\s_-]?10(?:[\s_-]?CM)?|CPT(?:[\s_-]?4)?|HCPCS(?:[\s_-]?(?:LEVEL[\s_-]?)?II)?)"
+    r"\s*(?:code)?\s*[:=\-]\s*"
+    r"(?P<code>[A-Za-z0-9][A-Za-z0-9.]*)"
+    r"(?:[ \t]*\((?P<desc>[^\n]*?)(?:\)[ \t]*$|\)|$))?",
+    re.IGNORECASE | re.MULTILINE,
+)
+_THINK_RE = re.compile(r"<think>(?P<body>.*?)</think>", re.DOTALL)
+
+
+def canonical_code_type(value: str | None) -> str | None:
+    """Map a code-type spelling (``icd-10-cm``, ``Cpt``, ``HCPCS Level II``) to ICD10/CPT/HCPCS.
+
+    Returns ``None`` when the value names no known system.
+
+    >>> canonical_code_type("icd-10-cm")
+    'ICD10'
+    """
+    if value is None:
+        return None
+    key = re.sub(r"[\s_\-]", "", value.strip().upper())
+    return _TYPE_ALIASES.get(key)
+
+
+def _normalize(code: str, code_type: str | None) -> str:
+    """Normalise a code with the code layer (dot placement etc.); plain upper-case as fallback."""
+    cleaned = code.strip().rstrip(".").upper()
+    try:
+        from thce.codes import normalize_code
+    except ImportError:  # pragma: no cover - the code layer is part of the package
+        return cleaned
+    return normalize_code(cleaned, code_type)
+
+
+@dataclass(frozen=True)
+class ParsedAnswer:
+    """An assistant answer read back into its parts.
+
+    ``well_formed`` is True when a ``CODE_TYPE: CODE`` pair was found. ``reasoning`` is the text
+    inside ``<think>…</think>`` (``None`` when absent); ``reasoning_well_formed`` says whether
+    the answer holds exactly one closed think block placed before the code.
+    """
+
+    code_type: str | None
+    code: str | None
+    description: str | None
+    reasoning: str | None
+    well_formed: bool
+    reasoning_well_formed: bool
+    raw: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict view (for JSON outputs)."""
+        return asdict(self)
+
+
+def split_reasoning(text: str) -> tuple[str | None, str, bool]:
+    """Split ``text`` into ``(reasoning, answer_part, reasoning_well_formed)``.
+
+    Well-formed means: exactly one ``<think>`` and one ``</think>``, in that order, with only
+    whitespace before ``<think>``. An unclosed ``<think>`` makes the rest reasoning with an
+    empty answer part.
+    """
+    n_open, n_close = text.count(THINK_OPEN), text.count(THINK_CLOSE)
+    if n_open == 0 and n_close == 0:
+        return None, text, False
+    match = _THINK_RE.search(text)
+    if match is None:
+        if n_open and not n_close:
+            return text.split(THINK_OPEN, 1)[1].strip(), "", False
+        # A stray </think> without an opening tag: the answer is what follows it.
+        return None, text.rsplit(THINK_CLOSE, 1)[1], False
+    reasoning = match.group("body").strip()
+    answer_part = text[text.rfind(THINK_CLOSE) + len(THINK_CLOSE) :]
+    well_formed = n_open == 1 and n_close == 1 and not text[: match.start()].strip()
+    return reasoning, answer_part, well_formed
+
+
+def parse_answer(text: str | None) -> ParsedAnswer:
+    """Parse an assistant answer tolerantly.
+
+    Accepts extra whitespace, a missing or unclosed description, lower-case or spelled-out
+    code types (``icd-10-cm: e11.9``), and text around the answer. The first
+    ``CODE_TYPE: CODE`` after the reasoning block wins.
+
+    >>> a = parse_answer("<think>\\nno complications\\n</think>\\nicd10:  e119 (T2DM")
+    >>> (a.code_type, a.code, a.description, a.reasoning)
+    ('ICD10', 'E11.9', 'T2DM', 'no complications')
+    """
+    raw = text or ""
+    reasoning, answer_part, reasoning_ok = split_reasoning(raw)
+    for match in _ANSWER_RE.finditer(answer_part):
+        code_type = canonical_code_type(match.group("type"))
+        if code_type is None:
+            continue
+        code = _normalize(match.group("code"), code_type)
+        desc = match.group("desc")
+        desc = desc.strip() if desc and desc.strip() else None
+        return ParsedAnswer(code_type, code, desc, reasoning, True, reasoning_ok, raw)
+    return ParsedAnswer(None, None, None, reasoning, False, reasoning_ok, raw)
+
+
+def format_answer(code_type: str, code: str, description: str | None = None) -> str:
+    """Format the final answer line: ``CODE_TYPE: CODE (description)``.
+
+    >>> format_answer("cpt", "99213", "Office visit, established patient, low complexity")
+    'CPT: 99213 (Office visit, established patient, low complexity)'
+    """
+    canonical = canonical_code_type(code_type)
+    if canonical is None:
+        raise ValueError(f"unknown code type {code_type!r}; use one of {', '.join(CODE_TYPES)}")
+    code = _normalize(code, canonical)
+    return f"{canonical}: {code} ({description.strip()})" if description else f"{canonical}: {code}"
+
+
+def format_reasoned_answer(
+    reasoning: str, code_type: str, code: str, description: str | None = None
+) -> str:
+    """Format a stage-2/3 answer: ``<think>\\n…\\n</think>\\n`` followed by the answer line."""
+    return f"{THINK_OPEN}\n{reasoning.strip()}\n{THINK_CLOSE}\n{format_answer(code_type, code, description)}"
+
+
+def prompt_messages(narrative: str, stage: int = 1, system_prompt: str | None = None) -> list[dict[str, str]]:
+    """System + user messages for a narrative (the model input at training and inference)."""
+    return [
+        {"role": "system", "content": system_prompt or SYSTEM_PROMPTS[stage]},
+        {"role": "user", "content": narrative},
+    ]
+
+
+def build_stage_1_example(
+    narrative: str,
+    code_type: str,
+    code: str,
+    description: str | None = None,
+    system_prompt: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Stage-1 example: ``{"messages": [system, user, assistant]}`` plus any ``extra`` keys."""
+    messages = prompt_messages(narrative, 1, system_prompt)
+    messages.append({"role": "assistant", "content": format_answer(code_type, code, description)})
+    return {"messages": messages, **extra}
+
+
+def build_stage_2_example(
+    narrative: str,
+    reasoning: str,
+    code_type: str,
+    code: str,
+    description: str | None = None,
+    system_prompt: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Stage-2 example: like stage 1, with a ``<think>`` block before the answer."""
+    messages = prompt_messages(narrative, 2, system_prompt)
+    content = format_reasoned_answer(reasoning, code_type, code, description)
+    messages.append({"role": "assistant", "content": content})
+    return {"messages": messages, **extra}
+
+
+def build_stage_3_example(
+    narrative: str,
+    chosen: str,
+    rejected: str,
+    system_prompt: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Stage-3 example in TRL's conversational preference format.
+
+    ``chosen`` and ``rejected`` are full assistant answers (see :func:`format_reasoned_answer`).
+    """
+    return {
+        "prompt": prompt_messages(narrative, 3, system_prompt),
+        "chosen": [{"role": "assistant", "content": chosen}],
+        "rejected": [{"role": "assistant", "content": rejected}],
+        **extra,
+    }
+
+
+def _first_content(messages: Any, role: str) -> str | None:
+    if not isinstance(messages, list):
+        return None
+    for message in messages:
+        if isinstance(message, dict) and message.get("role") == role:
+            content = message.get("content")
+            return content if isinstance(content, str) else None
+    return None
+
+
+def get_narrative(example: dict[str, Any]) -> str | None:
+    """The user narrative of a stage 1/2 (``messages``) or stage 3 (``prompt``) example."""
+    if "messages" in example:
+        return _first_content(example["messages"], "user")
+    return _first_content(example.get("prompt"), "user")
+
+
+def get_system_prompt(example: dict[str, Any]) -> str | None:
+    """The system prompt of an example, if it has one."""
+    return _first_content(example.get("messages", example.get("prompt")), "system")
+
+
+def get_answer_text(example: dict[str, Any], which: str = "chosen") -> str | None:
+    """The assistant answer: the last assistant message, or ``chosen``/``rejected`` for stage 3."""
+    if "messages" in example and isinstance(example["messages"], list):
+        answers = [
+            m.get("content")
+            for m in example["messages"]
+            if isinstance(m, dict) and m.get("role") == "assistant"
+        ]
+        return answers[-1] if answers and isinstance(answers[-1], str) else None
+    return _first_content(example.get(which), "assistant")
+
+
+def get_gold(example: dict[str, Any]) -> ParsedAnswer:
+    """Parse the reference answer of an example (``chosen`` for stage 3)."""
+    return parse_answer(get_answer_text(example))
+
+
+def code_category(code_type: str | None, code: str | None) -> str | None:
+    """The family a code belongs to, used for partial credit.
+
+    ICD-10-CM: the 3-character category (``E11.65`` → ``E11``). CPT: the first 3 digits
+    (a range of related services). HCPCS: the letter and first two digits (``J1100`` → ``J11``).
+    """
+    if not code or not code_type:
+        return None
+    return code.replace(".", "")[:3]
+
+
+@dataclass(frozen=True)
+class Grade:
+    """How a predicted answer compares with the gold one."""
+
+    exact: bool  # same code type and same code
+    code_type_match: bool
+    category_match: bool  # same code type and same family (see code_category)
+    well_formed: bool
+
+
+def grade(pred: ParsedAnswer, gold: ParsedAnswer) -> Grade:
+    """Grade ``pred`` against ``gold`` (exact match, code-type match, category match)."""
+    type_match = pred.code_type is not None and pred.code_type == gold.code_type
+    exact = type_match and pred.code is not None and pred.code == gold.code
+    category = type_match and code_category(pred.code_type, pred.code) == code_category(
+        gold.code_type, gold.code
+    )
+    return Grade(exact, type_match, category, pred.well_formed)
+
+
+__all__ = [
+    "CODE_TYPES",
+    "STAGE_1_SYSTEM_PROMPT",
+    "STAGE_2_SYSTEM_PROMPT",
+    "STAGE_3_SYSTEM_PROMPT",
+    "SYSTEM_PROMPTS",
+    "Grade",
+    "ParsedAnswer",
+    "build_stage_1_example",
+    "build_stage_2_example",
+    "build_stage_3_example",
+    "canonical_code_type",
+    "code_category",
+    "format_answer",
+    "format_reasoned_answer",
+    "get_answer_text",
+    "get_gold",
+    "get_narrative",
+    "get_system_prompt",
+    "grade",
+    "parse_answer",
+    "prompt_messages",
+    "split_reasoning",
+]

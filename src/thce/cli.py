@@ -38,7 +38,7 @@ _state = {"verbose": False}
 class THCEGroup(typer.core.TyperGroup):
     """Top-level group that reports :class:`THCEError` as a one-line message, exit code 2."""
 
-    def invoke(self, ctx: click.Context):  # noqa: D102 - click API
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except THCEError as exc:
@@ -86,7 +86,9 @@ def root(
     setup_logging(resolve_level(verbose=verbose, quiet=quiet), log_file=log_file)
 
 
-app.add_typer(codes_app, name="codes", help="Validate, look up and search ICD-10-CM, CPT and HCPCS codes.")
+app.add_typer(
+    codes_app, name="codes", help="Validate, look up and search ICD-10-CM, CPT and HCPCS codes."
+)
 app.add_typer(data_app, name="data", help="Check, clean and build training datasets.")
 app.add_typer(config_app, name="config", help="Validate training configs.")
 app.command("train")(train_command)

@@ -66,6 +66,11 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | None, s
                 yield line_number, None, line, f"invalid JSON: {exc.msg} (column {exc.colno})"
                 continue
             if not isinstance(record, dict):
-                yield line_number, None, line, f"expected a JSON object, got {type(record).__name__}"
+                yield (
+                    line_number,
+                    None,
+                    line,
+                    f"expected a JSON object, got {type(record).__name__}",
+                )
                 continue
             yield line_number, record, line, None

@@ -17,11 +17,15 @@ from pathlib import Path
 from loguru import logger
 
 VALID_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
-_CONSOLE_FORMAT = "<green>{time:HH:mm:ss}</green> | <level>{level: <7}</level> | <level>{message}</level>"
+_CONSOLE_FORMAT = (
+    "<green>{time:HH:mm:ss}</green> | <level>{level: <7}</level> | <level>{message}</level>"
+)
 _FILE_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} | {level: <8} | {name}:{function}:{line} | {message}"
 
 
-def resolve_level(verbose: bool = False, quiet: bool = False, env: dict[str, str] | None = None) -> str:
+def resolve_level(
+    verbose: bool = False, quiet: bool = False, env: dict[str, str] | None = None
+) -> str:
     """Return the log level implied by CLI flags and ``THCE_LOG_LEVEL``.
 
     >>> resolve_level(verbose=True)

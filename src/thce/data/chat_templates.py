@@ -58,9 +58,7 @@ def _resolve_name(name: str | int) -> str:
         key = f"stage_{key}"
     key = key.removeprefix("thce_").removesuffix(".jinja")
     if key not in TEMPLATE_NAMES:
-        raise DataError(
-            f"unknown chat template {name!r}; valid names: {', '.join(TEMPLATE_NAMES)}"
-        )
+        raise DataError(f"unknown chat template {name!r}; valid names: {', '.join(TEMPLATE_NAMES)}")
     return key
 
 
@@ -96,7 +94,9 @@ def render_template(
 ) -> str:
     """Render ``messages`` with a template string (ours or any ChatML-style one)."""
     try:
-        return _compiled(template).render(messages=messages, add_generation_prompt=add_generation_prompt)
+        return _compiled(template).render(
+            messages=messages, add_generation_prompt=add_generation_prompt
+        )
     except jinja2.TemplateError as exc:
         raise DataError(f"chat template failed to render: {exc}") from exc
 

@@ -1,13 +1,234 @@
-"""`thce data ...`: check, preprocess and build training datasets (full version in progress)."""
+"""`thce data ...`: check, clean and build training datasets.
+
+    thce data check data/examples/sample_stage_2.jsonl --stage 2
+    thce data preprocess raw.jsonl --output clean.jsonl --rejects clean.rejects.jsonl
+    thce data build data/config/thce_stage_1.yaml --output outputs/data/stage_1
+
+Only typer/rich and light THCE modules are imported here; the checker, preprocessor and
+builder (and through them spaCy, lingua, datasets) load inside the commands.
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
 
-app = typer.Typer(no_args_is_help=True, help="Check, clean and build training datasets.")
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from thce.errors import DataError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Check, clean and build training datasets.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+console = Console(highlight=False)
+
+_STAGE_IN_NAME = re.compile(r"stage[_\-]?([123])(?!\d)", re.IGNORECASE)
+
+
+def _resolve_stage(stage: int | None, file: Path) -> int:
+    if stage is not None:
+        if stage not in (1, 2, 3):
+            raise DataError(f"invalid --stage {stage}; use 1, 2 or 3")
+        return stage
+    match = _STAGE_IN_NAME.search(file.name)
+    if match:
+        return int(match.group(1))
+    raise DataError(f"cannot tell the stage of {file} from its name; pass --stage 1, 2 or 3")
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
 @app.command("check")
-def check_command(file: str) -> None:
-    """Check a data file (being written)."""
-    raise typer.Exit(2)
+def check_command(
+    file: Annotated[Path, typer.Argument(help="JSONL data file to check.")],
+    stage: Annotated[
+        int | None,
+        typer.Option("--stage", "-s", help="Stage format 1, 2 or 3 (default: from the file name)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help="Write each failing record unchanged, with its reasons, to this JSONL.",
+        ),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option("--skip", help="Disable a check by name (repeatable), e.g. --skip phi."),
+    ] = None,
+    show: Annotated[
+        int, typer.Option("--show", help="Offending line numbers shown per check.")
+    ] = 10,
+) -> None:
+    """Run every quality check on every record; exit 1 if any record fails.
+
+    Checks: schema, message_structure, empty_content, code_format, unknown_code,
+    reasoning_tags, narrative_length, phi, duplicate. `--json` prints
+    {"file", "stage", "total", "passed", "failed", "checks": {NAME: {"failed", "lines"}}}
+    (the first 1000 offending lines per check).
+    """
+    from thce.data.quality import DataQualityChecker
+
+    stage_value = _resolve_stage(stage, file)
+    if not file.is_file():
+        raise DataError(f"data file not found: {file}")
+    checker = DataQualityChecker(skip=skip or None)
+    report = checker.check_file(file, stage_value, rejects_path=rejects)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        _print_check_table(report, show)
+        if rejects is not None:
+            console.print(f"Rejects: {report.failed} record(s) written to {rejects}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _print_check_table(report: Any, show: int) -> None:
+    status = "[green]all passed[/green]" if report.ok else f"[red]{report.failed} failed[/red]"
+    console.print(
+        f"[bold]{report.file}[/bold] (stage {report.stage}): {report.total} records, "
+        f"{report.passed} passed, {status}"
+    )
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("Check")
+    table.add_column("Failed", justify="right")
+    table.add_column("First lines")
+    table.add_column("Example reason", overflow="fold")
+    for name, summary in report.checks.items():
+        lines = ", ".join(str(n) for n in summary.lines[:show])
+        if summary.failed > show:
+            lines += ", …"
+        example = report.examples.get(name)
+        reason = f"line {example[0]}: {example[1]}" if example else ""
+        style = "red" if summary.failed else "green"
+        table.add_row(name, f"[{style}]{summary.failed}[/{style}]", lines, reason, style=None)
+    console.print(table)
+
+
+@app.command("preprocess")
+def preprocess_command(
+    input_file: Annotated[Path, typer.Argument(help="Raw or stage-format JSONL file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Clean JSONL to write.")],
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", help="Removed records with step and reason (default: OUT.rejects.jsonl)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    lowercase: Annotated[
+        bool, typer.Option("--lowercase", help="Lower-case text (off: it breaks abbreviations).")
+    ] = False,
+    no_phi: Annotated[bool, typer.Option("--no-phi", help="Skip PHI scrubbing.")] = False,
+    no_language: Annotated[
+        bool, typer.Option("--no-language-filter", help="Keep non-English narratives.")
+    ] = False,
+    min_length: Annotated[
+        int, typer.Option("--min-length", help="Minimum narrative characters.")
+    ] = 10,
+    max_length: Annotated[
+        int, typer.Option("--max-length", help="Maximum narrative characters.")
+    ] = 2000,
+    min_quality: Annotated[
+        float, typer.Option("--min-quality", help="Remove records scoring below this (0-1).")
+    ] = 0.0,
+) -> None:
+    """Clean records: PHI -> normalise -> standardise codes -> length -> language -> score.
+
+    Input lines are stage 1/2/3 examples or raw records with narrative (or text), code and
+    optionally code_type, description, reasoning, id, specialty. Every removed record goes
+    to the rejects file with the step and reason; input = written + rejected.
+    """
+    from thce.data.preprocess import Preprocessor
+
+    if not input_file.is_file():
+        raise DataError(f"input file not found: {input_file}")
+    pre = Preprocessor(
+        scrub_phi=not no_phi,
+        lowercase=lowercase,
+        english_only=not no_language,
+        min_length=min_length,
+        max_length=max_length,
+        min_quality=min_quality,
+    )
+    summary = pre.process_file(input_file, output, rejects)
+    if as_json:
+        _print_json(summary.to_dict())
+        return
+    console.print(
+        f"[bold]{summary.input}[/bold]: {summary.total} in, [green]{summary.written} written[/green] "
+        f"to {summary.output}, {summary.rejected} rejected to {summary.rejects}; "
+        f"mean quality {summary.mean_quality}"
+    )
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("Step")
+    table.add_column("Changed", justify="right")
+    table.add_column("Removed", justify="right")
+    for step, counts in summary.steps.items():
+        table.add_row(step, str(counts.changed), str(counts.removed))
+    console.print(table)
+
+
+@app.command("build")
+def build_command(
+    config: Annotated[
+        Path, typer.Argument(help="Data config YAML (e.g. data/config/thce_stage_1.yaml).")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output folder (default: outputs/data/<config name>)."),
+    ] = None,
+    test_size: Annotated[
+        float | None, typer.Option("--test-size", help="Test fraction in [0, 1); 0 = all train.")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Split seed (overrides the config).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print metadata.json to stdout.")] = False,
+) -> None:
+    """Build train.jsonl, test.jsonl, rejects.jsonl and metadata.json from a data config."""
+    from thce.data.build import build_dataset
+    from thce.data.config import load_data_config
+    from thce.resources import output_dir
+
+    if output is None:
+        output = output_dir() / "data" / load_data_config(config).name
+    metadata = build_dataset(config, output, test_size=test_size, seed=seed)
+    if as_json:
+        _print_json(metadata)
+        return
+    counts = metadata["counts"]
+    console.print(
+        f"[bold]{metadata['name']}[/bold] -> {output}: {counts['train']} train, {counts['test']} test, "
+        f"{counts['rejected']} rejected (stratified: {metadata['stratified']}, seed {metadata['seed']})"
+    )
+    table = Table(show_header=True, header_style="bold")
+    for column in ("Source", "Read", "Kept", "Rejected", "Train", "Test"):
+        table.add_column(column, justify="left" if column == "Source" else "right")
+    for name, src in metadata["sources"].items():
+        table.add_row(name, *(str(src[k]) for k in ("read", "kept", "rejected", "train", "test")))
+    console.print(table)
+    systems = Table(show_header=True, header_style="bold")
+    systems.add_column("Split")
+    names = sorted(set(metadata["code_types"]["train"]) | set(metadata["code_types"]["test"]))
+    for system in names:
+        systems.add_column(system, justify="right")
+    for split in ("train", "test"):
+        systems.add_row(split, *(str(metadata["code_types"][split].get(s, 0)) for s in names))
+    console.print(systems)
+    if metadata["rejected_by_check"]:
+        reasons = ", ".join(f"{k}: {v}" for k, v in metadata["rejected_by_check"].items())
+        console.print(f"Rejected by check: {reasons} (see {output / 'rejects.jsonl'})")
+
+
+__all__ = ["app", "build_command", "check_command", "preprocess_command"]

@@ -42,7 +42,11 @@ STAGE_2_SYSTEM_PROMPT = (
 )
 # Stage 3 (DPO) prefers between reasoned answers, so it shares stage 2's prompt.
 STAGE_3_SYSTEM_PROMPT = STAGE_2_SYSTEM_PROMPT
-SYSTEM_PROMPTS: dict[int, str] = {1: STAGE_1_SYSTEM_PROMPT, 2: STAGE_2_SYSTEM_PROMPT, 3: STAGE_3_SYSTEM_PROMPT}
+SYSTEM_PROMPTS: dict[int, str] = {
+    1: STAGE_1_SYSTEM_PROMPT,
+    2: STAGE_2_SYSTEM_PROMPT,
+    3: STAGE_3_SYSTEM_PROMPT,
+}
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
@@ -136,6 +140,27 @@ def split_reasoning(text: str) -> tuple[str | None, str, bool]:
     return reasoning, answer_part, well_formed
 
 
+def _balanced_parenthesis(text: str, open_pos: int) -> str:
+    """Text inside the ``(`` at ``open_pos``, up to its matching ``)`` or the end of the line.
+
+    >>> _balanced_parenthesis("E11.9 (Type 2 (T2DM) diabetes) tail", 6)
+    'Type 2 (T2DM) diabetes'
+    """
+    depth = 0
+    for pos in range(open_pos, len(text)):
+        char = text[pos]
+        if char == "\n":
+            break
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return text[open_pos + 1 : pos]
+    end = text.find("\n", open_pos)
+    return text[open_pos + 1 : end if end != -1 else len(text)]
+
+
 def parse_answer(text: str | None) -> ParsedAnswer:
     """Parse an assistant answer tolerantly.
 
@@ -155,6 +180,10 @@ def parse_answer(text: str | None) -> ParsedAnswer:
             continue
         code = _normalize(match.group("code"), code_type)
         desc = match.group("desc")
+        if desc is not None:
+            # The regex stops at the first ")"; descriptions may nest parentheses
+            # ("COPD with (acute) exacerbation"), so re-read up to the matching one.
+            desc = _balanced_parenthesis(answer_part, match.start("desc") - 1)
         desc = desc.strip() if desc and desc.strip() else None
         return ParsedAnswer(code_type, code, desc, reasoning, True, reasoning_ok, raw)
     return ParsedAnswer(None, None, None, reasoning, False, reasoning_ok, raw)
@@ -180,7 +209,9 @@ def format_reasoned_answer(
     return f"{THINK_OPEN}\n{reasoning.strip()}\n{THINK_CLOSE}\n{format_answer(code_type, code, description)}"
 
 
-def prompt_messages(narrative: str, stage: int = 1, system_prompt: str | None = None) -> list[dict[str, str]]:
+def prompt_messages(
+    narrative: str, stage: int = 1, system_prompt: str | None = None
+) -> list[dict[str, str]]:
     """System + user messages for a narrative (the model input at training and inference)."""
     return [
         {"role": "system", "content": system_prompt or SYSTEM_PROMPTS[stage]},

@@ -1,0 +1,250 @@
+"""Data configs: which sources make up a stage's dataset, how many entries, how to split.
+
+A data config is YAML in the seed's shape (``data/config/thce_stage_{1,2,3}.yaml``)::
+
+    name: thce_stage_1
+    description: Stage 1 SFT data (narrative -> code).
+    stage: 1
+    test_size: 0.2
+    seed: 42
+    datasets:
+      - name: sample_stage_1
+        source_path: ../examples/sample_stage_1.jsonl   # relative to this file
+        split: train
+        entries: all                                    # or a number
+        columns: {}                                     # source column -> THCE column
+
+Loaded into pydantic models with ``extra="forbid"``: a misspelt key is an error that names
+the file, the key path and the closest valid key.
+
+    >>> cfg = load_data_config(shipped_path("data_config", "thce_stage_1.yaml"))  # doctest: +SKIP
+    >>> cfg.datasets[0].name                                                        # doctest: +SKIP
+    'sample_stage_1'
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from thce.data.quality import CHECK_NAMES
+from thce.errors import DataError
+from thce.resources import REPO_ROOT
+
+# Columns a source may be mapped onto. Raw columns are converted to the stage format by
+# ``thce.data.preprocess.record_from_raw``; stage-format columns are used as they are.
+RAW_COLUMNS: tuple[str, ...] = (
+    "narrative",
+    "text",
+    "code",
+    "code_type",
+    "description",
+    "reasoning",
+    "specialty",
+)
+STAGE_COLUMNS: tuple[str, ...] = ("messages", "prompt", "chosen", "rejected")
+TARGET_COLUMNS: tuple[str, ...] = ("id", "metadata", *STAGE_COLUMNS, *RAW_COLUMNS)
+
+
+class DatasetSource(BaseModel):
+    """One source of examples: a local file or a Hugging Face dataset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, description="Name used in metadata.json and ids.")
+    source_path: str | None = Field(
+        default=None,
+        description="Local JSONL/JSON/Parquet/CSV file, relative to the config file's folder "
+        "(then the working directory, then the repository).",
+    )
+    hub_id: str | None = Field(default=None, description="Hugging Face dataset id.")
+    subset: str | None = Field(default=None, description="Dataset configuration (hub only).")
+    split: str = Field(default="train", description="Split to read from the source.")
+    entries: int | Literal["all"] | None = Field(
+        default=None, description="How many records to take from the start; all/null = all."
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="Mapping from source column names to THCE columns."
+    )
+
+    @field_validator("entries")
+    @classmethod
+    def _positive_entries(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value < 1:
+            raise ValueError(f"must be a positive number or 'all', got {value}")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _known_targets(cls, value: dict[str, str]) -> dict[str, str]:
+        for source, target in value.items():
+            if target not in TARGET_COLUMNS:
+                raise ValueError(
+                    f"column {source!r} maps to unknown column {target!r}; "
+                    f"valid targets: {', '.join(TARGET_COLUMNS)}"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one_location(self) -> DatasetSource:
+        if bool(self.source_path) == bool(self.hub_id):
+            raise ValueError("give exactly one of source_path (local file) or hub_id")
+        return self
+
+    @property
+    def limit(self) -> int | None:
+        """Number of entries to take, ``None`` for all."""
+        return self.entries if isinstance(self.entries, int) else None
+
+
+class DataConfig(BaseModel):
+    """A stage's data config."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    stage: Literal[1, 2, 3] = 1
+    test_size: float = Field(default=0.2, ge=0.0, lt=1.0)
+    seed: int = 42
+    skip_checks: list[str] = Field(
+        default_factory=list, description="Quality checks to disable by name (e.g. phi)."
+    )
+    datasets: list[DatasetSource] = Field(min_length=1)
+
+    @field_validator("skip_checks")
+    @classmethod
+    def _known_checks(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in CHECK_NAMES]
+        if unknown:
+            raise ValueError(
+                f"unknown check(s) {', '.join(unknown)}; valid checks: {', '.join(CHECK_NAMES)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> DataConfig:
+        names = [d.name for d in self.datasets]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"dataset names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Valid field names of the model that owns the location ``loc`` (for suggestions)."""
+    current: type[BaseModel] = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(str(part))
+        annotation = getattr(field, "annotation", None)
+        args = getattr(annotation, "__args__", ())
+        nested = [
+            a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
+        if not nested:
+            return []
+        current = nested[0]
+    return list(current.model_fields)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _explain(exc: ValidationError, source: str) -> DataError:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = _format_loc(loc)
+        if err["type"] == "extra_forbidden":
+            valid = _fields_at(DataConfig, loc)
+            close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            lines.append(f"{where}: unknown key{hint} (valid keys: {', '.join(valid)})")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            got = f" (got {err['input']!r})" if err["type"] != "missing" else ""
+            lines.append(f"{where}: {msg}{got}")
+    return DataError(f"invalid data config {source}: " + "; ".join(lines))
+
+
+def parse_data_config(data: Any, source: str = "<config>") -> DataConfig:
+    """Validate an already-parsed config mapping; errors name ``source`` and the key path."""
+    if not isinstance(data, dict):
+        raise DataError(
+            f"invalid data config {source}: expected a mapping of keys (name, datasets, ...), "
+            f"got {type(data).__name__}"
+        )
+    try:
+        return DataConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, source) from None
+
+
+def load_data_config(path: str | Path) -> DataConfig:
+    """Read and validate a data config YAML file.
+
+    Raises :class:`DataError` naming the file and key for a missing file, bad YAML, an
+    unknown key (with the closest valid one) or a bad value.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(
+            f"data config not found: {path} (check the path; shipped configs live in data/config/)"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise DataError(f"invalid YAML in data config {path}{where}: {exc}") from None
+    return parse_data_config(data, str(path))
+
+
+def resolve_source_path(source: DatasetSource, config_path: str | Path) -> Path:
+    """Find a source's local file: absolute, or relative to the config's folder, the working
+    directory, then the repository root. Raises :class:`DataError` listing where it looked."""
+    assert source.source_path is not None
+    raw = Path(source.source_path).expanduser()
+    if raw.is_absolute():
+        candidates = [raw]
+    else:
+        candidates = [Path(config_path).resolve().parent / raw, Path.cwd() / raw, REPO_ROOT / raw]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    raise DataError(
+        f"dataset {source.name!r} in {config_path}: source_path {source.source_path!r} not found "
+        f"(looked in: {tried})"
+    )
+
+
+def config_hash(config: DataConfig) -> str:
+    """sha256 of the normalised config (defaults filled in, keys sorted), as hex."""
+    text = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+__all__ = [
+    "RAW_COLUMNS",
+    "STAGE_COLUMNS",
+    "TARGET_COLUMNS",
+    "DataConfig",
+    "DatasetSource",
+    "config_hash",
+    "load_data_config",
+    "parse_data_config",
+    "resolve_source_path",
+]

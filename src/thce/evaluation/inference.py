@@ -1,0 +1,368 @@
+"""Batched inference: prompts with the chat template, greedy answers, top-k code candidates.
+
+    >>> from thce.models import load_model_and_tokenizer
+    >>> model, tokenizer = load_model_and_tokenizer("thce:tiny")          # doctest: +SKIP
+    >>> engine = HFEngine(model, tokenizer, stage=1, top_k=3)            # doctest: +SKIP
+    >>> engine.generate(["58 yo with type 2 diabetes."])[0].text        # doctest: +SKIP
+
+How an answer is produced (``docs/EVALUATION.md`` has the details):
+
+1. The narrative becomes ``[system, user]`` messages (:func:`thce.data.formats.prompt_messages`)
+   rendered by the tokenizer's chat template with ``add_generation_prompt=True`` (our stage
+   template when the tokenizer has none). Prompts are sorted by length and left-padded into
+   batches.
+2. Greedy decoding until ``<|im_end|>`` (or the tokenizer's EOS) gives the answer.
+   ``confidence`` is the probability of the answer line ``CODE_TYPE: CODE`` plus the token
+   that ends the code, ``exp(Σ log p)`` over those generated tokens.
+3. With ``top_k > 1``, beam search (``num_beams = top_k``) restarts from the end of the
+   reasoning and scores whole ``CODE_TYPE: CODE`` answers (each beam stops right after its
+   code); the ranked codes are the candidates, the greedy answer always first.
+4. ``constrained=True`` applies :class:`~thce.evaluation.constrained.CodeConstraintProcessor`
+   to both steps.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from thce.data.chat_templates import format_conversation
+from thce.data.formats import THINK_CLOSE, parse_answer, prompt_messages
+from thce.errors import EvaluationError
+from thce.evaluation.records import make_label
+from thce.logging import logger
+
+DEFAULT_MAX_NEW_TOKENS = {1: 48, 2: 256, 3: 256}
+CANDIDATE_MAX_NEW_TOKENS = 16
+
+
+@dataclass
+class GenerationResult:
+    """One model output: raw text, confidence, and ranked candidate labels with log-probs."""
+
+    text: str
+    confidence: float | None
+    candidates: list[str] = field(default_factory=list)
+    candidate_scores: list[float] = field(default_factory=list)
+
+
+def render_prompt(tokenizer: Any, narrative: str, stage: int) -> str:
+    """The generation prompt for ``narrative``: the tokenizer's chat template, else ours."""
+    messages = prompt_messages(narrative, stage)
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return format_conversation(messages, stage, add_generation_prompt=True)
+
+
+def answer_token_span(token_strings: Sequence[str], stage: int) -> tuple[int, int] | None:
+    """Indices ``(first, last)`` of the generated tokens that spell the answer line up to the
+    token ending the code; ``None`` when no answer started."""
+    from thce.evaluation.constrained import loose_answer_done, split_generation
+
+    text = ""
+    start: int | None = None
+    for i, piece in enumerate(token_strings):
+        text += piece
+        split = split_generation(text, stage)
+        if split.phase != "answer" or not split.answer.strip():
+            continue
+        if start is None:
+            start = i
+        if loose_answer_done(split.answer):
+            return start, i
+    return (start, len(token_strings) - 1) if start is not None else None
+
+
+class HFEngine:
+    """Generate answers with a transformers causal LM (CPU or GPU).
+
+    Args:
+        model, tokenizer: from :func:`thce.models.load_model_and_tokenizer`.
+        stage: 1 (answer only) or 2/3 (``<think>`` reasoning first); picks the system prompt.
+        top_k: number of candidates per example (1 = greedy answer only).
+        constrained: only real codes (:mod:`thce.evaluation.constrained`).
+        max_new_tokens: answer length limit (default 48 for stage 1, 256 for stage 2+).
+        indexes: code indexes for the constraint (default: built from the code databases).
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        stage: int = 1,
+        top_k: int = 1,
+        constrained: bool = False,
+        max_new_tokens: int | None = None,
+        indexes: dict[str, Any] | None = None,
+    ) -> None:
+        from thce.evaluation.constrained import TokenTable, code_indexes
+
+        if top_k < 1:
+            raise EvaluationError(f"--top-k must be at least 1, got {top_k}")
+        self.model = model
+        self.tokenizer = tokenizer
+        self.stage = stage
+        self.top_k = top_k
+        self.constrained = constrained
+        self.max_new_tokens = max_new_tokens or DEFAULT_MAX_NEW_TOKENS.get(stage, 256)
+        tokenizer.padding_side = "left"
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        self.table = TokenTable(tokenizer)
+        if not self.table.eos_ids:
+            raise EvaluationError("the tokenizer has neither <|im_end|> nor an EOS token; cannot stop")
+        self.indexes = (indexes or code_indexes()) if constrained or indexes else None
+        self.device = next(model.parameters()).device
+
+    # ------------------------------------------------------------------ helpers
+
+    def _encode(self, texts: Sequence[str]) -> dict[str, Any]:
+        enc = self.tokenizer(
+            list(texts), return_tensors="pt", padding=True, add_special_tokens=False
+        )
+        return {k: v.to(self.device) for k, v in enc.items()}
+
+    def _processor(self, prompt_length: int, answer_only: bool, stop_after_code: bool) -> Any:
+        from thce.evaluation.constrained import CodeConstraintProcessor
+
+        return CodeConstraintProcessor(
+            self.table,
+            self.tokenizer,
+            self.indexes if self.constrained else None,
+            self.stage,
+            prompt_length,
+            answer_only=answer_only,
+            stop_after_code=stop_after_code,
+        )
+
+    def _cut(self, ids: Sequence[int]) -> list[int]:
+        """Generated ids up to and including the first end-of-turn token."""
+        out: list[int] = []
+        for token in ids:
+            out.append(int(token))
+            if token in self.table.eos_ids:
+                break
+        return out
+
+    def _text(self, ids: Sequence[int]) -> str:
+        ids = [i for i in ids if i not in self.table.eos_ids]
+        return self.tokenizer.decode(ids, skip_special_tokens=False)
+
+    # ------------------------------------------------------------------ steps
+
+    def _greedy(self, prompts: Sequence[str]) -> list[tuple[str, float | None]]:
+        import torch
+
+        enc = self._encode(prompts)
+        length = enc["input_ids"].shape[1]
+        kwargs: dict[str, Any] = {}
+        if self.constrained:
+            kwargs["logits_processor"] = [self._processor(length, answer_only=False, stop_after_code=False)]
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc,
+                do_sample=False,
+                num_beams=1,
+                max_new_tokens=self.max_new_tokens,
+                eos_token_id=self.table.eos_ids,
+                pad_token_id=self.tokenizer.pad_token_id,
+                output_scores=True,
+                return_dict_in_generate=True,
+                **kwargs,
+            )
+            logprobs = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+        results = []
+        for row in range(out.sequences.shape[0]):
+            ids = self._cut(out.sequences[row, length:].tolist())
+            span = answer_token_span([self.table.strings[i] for i in ids], self.stage)
+            confidence = None
+            if span is not None:
+                total = float(logprobs[row, span[0] : span[1] + 1].sum())
+                confidence = math.exp(total) if math.isfinite(total) else 0.0
+            results.append((self._text(ids), confidence))
+        return results
+
+    def _candidates(self, prompts: Sequence[str], answers: Sequence[str]) -> list[tuple[list[str], list[float]]]:
+        """Beam search over ``CODE_TYPE: CODE`` answers, restarting after each reasoning block."""
+        import torch
+
+        from thce.evaluation.constrained import split_generation
+
+        results: list[tuple[list[str], list[float]]] = [([], []) for _ in prompts]
+        jobs: list[tuple[int, str]] = []
+        for i, (prompt, answer) in enumerate(zip(prompts, answers, strict=True)):
+            if self.stage >= 2:
+                close = answer.rfind(THINK_CLOSE)
+                if close >= 0:
+                    prompt = prompt + answer[: close + len(THINK_CLOSE)]
+                elif split_generation(answer, self.stage).phase != "answer":
+                    continue  # reasoning never closed: no answer to rank
+            jobs.append((i, prompt))
+        if not jobs:
+            return results
+        beams = self.top_k + 2  # spare beams: some end on a code another beam already found
+        enc = self._encode([p for _, p in jobs])
+        length = enc["input_ids"].shape[1]
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc,
+                do_sample=False,
+                num_beams=beams,
+                num_return_sequences=beams,
+                length_penalty=0.0,
+                early_stopping=True,
+                max_new_tokens=CANDIDATE_MAX_NEW_TOKENS,
+                eos_token_id=self.table.eos_ids,
+                pad_token_id=self.tokenizer.pad_token_id,
+                logits_processor=[self._processor(length, answer_only=True, stop_after_code=True)],
+                output_scores=True,
+                return_dict_in_generate=True,
+            )
+        scores = out.sequences_scores.tolist()
+        for j, (i, _) in enumerate(jobs):
+            labels: list[str] = []
+            values: list[float] = []
+            for b in range(beams):
+                row = j * beams + b
+                parsed = parse_answer(self._text(self._cut(out.sequences[row, length:].tolist())))
+                label = make_label(parsed.code_type, parsed.code)
+                if label and label not in labels and math.isfinite(scores[row]):
+                    labels.append(label)
+                    values.append(float(scores[row]))
+            results[i] = (labels[: self.top_k], values[: self.top_k])
+        return results
+
+    # ------------------------------------------------------------------ public
+
+    def generate(
+        self,
+        narratives: Sequence[str],
+        batch_size: int = 8,
+        show_progress: bool = True,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> list[GenerationResult]:
+        """Answer every narrative; results come back in input order.
+
+        Prompts are sorted by token length so each padded batch wastes little compute.
+        """
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        if batch_size < 1:
+            raise EvaluationError(f"--batch-size must be at least 1, got {batch_size}")
+        prompts = [render_prompt(self.tokenizer, n, self.stage) for n in narratives]
+        lengths = [len(self.tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+        order = sorted(range(len(prompts)), key=lambda i: lengths[i])
+        results: list[GenerationResult | None] = [None] * len(prompts)
+        start = time.perf_counter()
+        with Progress(
+            TextColumn("[bold]generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            disable=not show_progress,
+        ) as progress:
+            task = progress.add_task("generate", total=len(prompts))
+            for offset in range(0, len(order), batch_size):
+                batch = order[offset : offset + batch_size]
+                batch_prompts = [prompts[i] for i in batch]
+                greedy = self._greedy(batch_prompts)
+                if self.top_k > 1:
+                    cands = self._candidates(batch_prompts, [text for text, _ in greedy])
+                else:
+                    cands = [([], []) for _ in batch]
+                for i, (text, confidence), (labels, values) in zip(batch, greedy, cands, strict=True):
+                    results[i] = GenerationResult(text, confidence, labels, values)
+                progress.advance(task, len(batch))
+                if on_batch is not None:
+                    on_batch(len(batch))
+        elapsed = time.perf_counter() - start
+        logger.info(
+            f"generated {len(prompts)} answers in {elapsed:.1f}s "
+            f"({len(prompts) / max(elapsed, 1e-9):.2f} examples/s, batch {batch_size})"
+        )
+        return [r for r in results if r is not None]
+
+
+class VLLMEngine:
+    """The same evaluation through vLLM (GPU only): greedy answers, sampled candidates.
+
+    Candidates come from ``n = 2·top_k`` samples (temperature 1, seeded) ranked by cumulative
+    log-probability; constrained decoding is not available here (use the ``hf`` engine).
+    """
+
+    def __init__(self, model_path: str, stage: int = 1, top_k: int = 1, max_new_tokens: int | None = None) -> None:
+        check_vllm_available()
+        from vllm import LLM
+
+        self.llm = LLM(model=model_path, dtype="auto", seed=0)
+        self.tokenizer = self.llm.get_tokenizer()
+        self.stage = stage
+        self.top_k = top_k
+        self.max_new_tokens = max_new_tokens or DEFAULT_MAX_NEW_TOKENS.get(stage, 256)
+
+    def generate(self, narratives: Sequence[str], batch_size: int = 8, show_progress: bool = True) -> list[GenerationResult]:
+        """Answer every narrative (vLLM batches internally; ``batch_size`` is ignored)."""
+        from vllm import SamplingParams
+
+        prompts = [render_prompt(self.tokenizer, n, self.stage) for n in narratives]
+        greedy = SamplingParams(temperature=0.0, max_tokens=self.max_new_tokens, stop=["<|im_end|>"], logprobs=0)
+        outputs = self.llm.generate(prompts, greedy, use_tqdm=show_progress)
+        sampled = None
+        if self.top_k > 1:
+            params = SamplingParams(
+                n=2 * self.top_k, temperature=1.0, seed=0, max_tokens=self.max_new_tokens, stop=["<|im_end|>"]
+            )
+            sampled = self.llm.generate(prompts, params, use_tqdm=show_progress)
+        results = []
+        for i, output in enumerate(outputs):
+            completion = output.outputs[0]
+            strings = [self.tokenizer.decode([t]) for t in completion.token_ids]
+            span = answer_token_span(strings, self.stage)
+            confidence = None
+            if span is not None and completion.logprobs:
+                # With logprobs=0 vLLM still returns the sampled token's log-prob at each step.
+                total = sum(
+                    completion.logprobs[k][completion.token_ids[k]].logprob
+                    for k in range(span[0], span[1] + 1)
+                )
+                confidence = math.exp(total)
+            labels: list[str] = []
+            values: list[float] = []
+            if sampled is not None:
+                for sample in sorted(sampled[i].outputs, key=lambda s: -s.cumulative_logprob):
+                    parsed = parse_answer(sample.text)
+                    label = make_label(parsed.code_type, parsed.code)
+                    if label and label not in labels:
+                        labels.append(label)
+                        values.append(float(sample.cumulative_logprob))
+            results.append(GenerationResult(completion.text, confidence, labels[: self.top_k], values[: self.top_k]))
+        return results
+
+
+def check_vllm_available() -> None:
+    """Raise :class:`EvaluationError` unless vLLM is installed and a CUDA GPU is visible."""
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is None:
+        raise EvaluationError(
+            "--engine vllm needs the vllm package (GPU only): `pip install vllm` on a CUDA machine; "
+            "or use --engine hf (the default)"
+        )
+    import torch
+
+    if not torch.cuda.is_available():
+        raise EvaluationError("--engine vllm needs a CUDA GPU and none is visible; use --engine hf")
+
+
+__all__ = [
+    "DEFAULT_MAX_NEW_TOKENS",
+    "GenerationResult",
+    "HFEngine",
+    "VLLMEngine",
+    "answer_token_span",
+    "check_vllm_available",
+    "render_prompt",
+]

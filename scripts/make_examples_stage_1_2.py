@@ -1,7 +1,7 @@
 """Regenerate the shipped stage-1 and stage-2 example datasets from the table below.
 
-    python scripts/make_examples_stage_1_2.py           # (re)write data/examples/sample_stage_{1,2}.jsonl
-    python scripts/make_examples_stage_1_2.py --check   # exit 1 if the files differ from the table
+    python scripts/make_examples_stage_1_2.py           # write data/examples/sample_stage_1/2 files
+    python scripts/make_examples_stage_1_2.py --check   # exit 1 if the files are out of date
 
 Every narrative here is synthetic, written by hand for THCE: no real patient, no names, dates,
 places or identifiers. Each row is (narrative, code type, code, specialty) and, for stage 2,
@@ -58,7 +58,8 @@ STAGE_1_ROWS: list[Row] = [
     Row(
         "Fatigue, cold intolerance, constipation and a 4 kg weight gain in a 45 yo woman. TSH 11.2 "
         "mIU/L with low free T4. No prior thyroid surgery, radioiodine or amiodarone exposure. "
-        "Primary hypothyroidism; starting levothyroxine 50 mcg daily with TSH recheck in six weeks.",
+        "Primary hypothyroidism; starting levothyroxine 50 mcg daily with TSH recheck in six "
+        "weeks.",
         "ICD10",
         "E03.9",
         "endocrinology",
@@ -73,10 +74,13 @@ STAGE_1_ROWS: list[Row] = [
         "cardiology",
     ),
     Row(
-        "Irregularly irregular pulse found at a preoperative visit in a 71 yo. ECG: atrial "
-        "fibrillation, ventricular rate 88, no discernible P waves. Onset and duration unknown, so "
-        "not yet classified as paroxysmal, persistent or permanent. CHA2DS2-VASc score 3; "
-        "apixaban started after discussion of bleeding risk.",
+        "Irregularly irregular pulse found at a preoperative visit for hernia repair in a 71 yo "
+        "woman with treated hypertension. She reports occasional fluttering but no syncope, chest "
+        "pain or breathlessness. ECG: atrial fibrillation, ventricular rate 88, no discernible P "
+        "waves. Echo shows normal ventricular function and no significant valve disease. Onset "
+        "and duration unknown, so the arrhythmia is not yet classified as paroxysmal, persistent "
+        "or permanent. CHA2DS2-VASc score 3; apixaban started after discussing bleeding risk, "
+        "surgery postponed, and rate control with metoprolol.",
         "ICD10",
         "I48.91",
         "cardiology",
@@ -196,8 +200,8 @@ STAGE_1_ROWS: list[Row] = [
     Row(
         "Intraocular pressure 26 mmHg right and 25 mmHg left with open angles on gonioscopy. "
         "Glaucomatous optic nerve cupping with rim thinning in both eyes, but visual fields are "
-        "normal in both, consistent with mild-stage disease. Primary open-angle glaucoma of both eyes; latanoprost "
-        "drops nightly in each eye.",
+        "normal in both, consistent with mild-stage disease. Primary open-angle glaucoma of both "
+        "eyes; latanoprost drops nightly in each eye.",
         "ICD10",
         "H40.1131",
         "ophthalmology",
@@ -385,7 +389,7 @@ STAGE_1_ROWS: list[Row] = [
     Row(
         "Pernicious anemia with positive intrinsic factor antibodies, on monthly maintenance "
         "injections. Cyanocobalamin 1000 mcg injected intramuscularly by the nurse today. "
-        "Hemoglobin and MCV now normal; continue monthly.",
+        "Blood count now normal, including hemoglobin and MCV; continue monthly.",
         "HCPCS",
         "J3420",
         "general medicine",
@@ -522,9 +526,13 @@ STAGE_2_ROWS: list[Row] = [
         "I50.22, chronic systolic heart failure, instead of the unspecified I50.9.",
     ),
     Row(
-        "60 yo admitted with substernal pressure radiating to the left arm for 40 minutes. Serial "
-        "troponin I rose from 0.08 to 2.4 ng/mL. ECG shows ST depression in V4 to V6 without ST "
-        "elevation. Heparin drip, aspirin and ticagrelor; cardiac catheterization planned.",
+        "60 yo man with diabetes and a long smoking history, admitted after 40 minutes of "
+        "substernal pressure radiating to the left arm with sweating and nausea, which eased "
+        "after nitroglycerin. Serial troponin I rose from 0.08 to 2.4 ng/mL over six hours. "
+        "Initial and repeat ECGs show ST depression in V4 to V6 without ST elevation in any "
+        "lead. Started on a heparin drip, aspirin, ticagrelor and atorvastatin 80 mg; cardiac "
+        "catheterization planned within 24 hours. Final impression: non-ST elevation myocardial "
+        "infarction.",
         "ICD10",
         "I21.4",
         "cardiology",
@@ -603,10 +611,10 @@ STAGE_2_ROWS: list[Row] = [
         "which is N39.0.",
     ),
     Row(
-        "41 yo with fatigue and exertional breathlessness. Hemoglobin 9.6 g/dL, MCV 72 fL, "
-        "ferritin 6 ng/mL. Heavy periods reported but no workup yet linking the anemia to blood "
-        "loss; GI symptoms absent. Iron deficiency anemia; oral iron started, further evaluation "
-        "planned.",
+        "41 yo with fatigue and exertional breathlessness. Labs show hemoglobin 9.6 g/dL, MCV "
+        "72 fL, ferritin 6 ng/mL. Heavy periods reported but no workup yet linking the anemia to "
+        "blood loss; GI symptoms absent. Iron deficiency anemia; oral iron started, further "
+        "evaluation planned.",
         "ICD10",
         "D50.9",
         "general medicine",
@@ -771,9 +779,12 @@ STAGE_2_ROWS: list[Row] = [
         "99203.",
     ),
     Row(
-        "ED visit for a 35 yo with one day of right lower quadrant pain, no fever. Ordered CBC, "
-        "urinalysis, pregnancy test and pelvic ultrasound, which shows a 4 cm simple right "
-        "ovarian cyst with no torsion or free fluid. Pain controlled; discharged with a "
+        "ED visit for a 35 yo with one day of right lower quadrant pain, no fever, no vomiting. "
+        "Differential included appendicitis, ectopic pregnancy, ovarian torsion and a kidney "
+        "stone. Ordered a CBC, urinalysis, urine pregnancy test and pelvic ultrasound; the "
+        "emergency physician reviewed all results. Pregnancy test negative, white count normal, "
+        "urine clear. Ultrasound shows a 4 cm simple right ovarian cyst with normal blood flow "
+        "and no free fluid. Pain controlled with one dose of ketorolac; discharged with a "
         "prescription analgesic and gynecology follow-up. Moderate medical decision making.",
         "CPT",
         "99284",

@@ -68,10 +68,11 @@ MISTAKES = (
     "symptom_instead_of_diagnosis",
     "missing_reasoning",
 )
-# Near-duplicate thresholds for held-out narratives, measured on these tables: unrelated
-# narratives about the same code score at most ~60 with fuzz.ratio; copies with small edits
-# score 85+. Any shared run of SHINGLE words also counts as overlap (a copied sentence).
-NEAR_DUPLICATE_RATIO = 75.0
+# Near-duplicate thresholds for held-out narratives, measured on these tables: independently
+# written narratives about the same code score at most ~65 with fuzz.ratio, while copies with
+# small edits score 85+. Any shared run of SHINGLE words also counts as overlap (a copied
+# sentence).
+NEAR_DUPLICATE_RATIO = 70.0
 SHINGLE = 8
 
 
@@ -224,7 +225,7 @@ PAIRS: list[Pair] = [
     ),
     Pair(
         "Heartburn and acid regurgitation for a year in a 50 yo despite antacids. Upper endoscopy: "
-        "Los Angeles grade B erosive esophagitis in the distal esophagus, no ulcer, no stricture "
+        "LA grade B erosive esophagitis in the distal esophagus, no ulcer, no stricture "
         "and no bleeding; biopsies show no intestinal metaplasia. Reflux esophagitis; high-dose "
         "proton pump inhibitor for eight weeks.",
         "ICD10",
@@ -388,7 +389,7 @@ PAIRS: list[Pair] = [
     Pair(
         "31 yo with palpitations, heat intolerance, tremor and 6 kg weight loss. Diffusely "
         "enlarged, non-tender thyroid with a bruit and mild proptosis. TSH suppressed, free T4 "
-        "high, TSH receptor antibodies positive. Diffuse toxic goiter; methimazole and a beta-"
+        "high, TSH receptor antibodies positive. Assessment: diffuse toxic goiter; methimazole and a beta-"
         "blocker started. No fever, confusion or other sign of thyroid storm.",
         "ICD10",
         "E05.00",
@@ -458,8 +459,8 @@ PAIRS: list[Pair] = [
         "J01.90",
     ),
     Pair(
-        "38 yo with heavy menstrual bleeding from uterine fibroids and increasing fatigue. "
-        "Hemoglobin 8.4 g/dL, MCV 68 fL, ferritin 4 ng/mL. The gynecologist documents iron "
+        "38 yo with heavy menstrual bleeding from uterine fibroids and increasing fatigue; "
+        "hemoglobin 8.4 g/dL, MCV 68 fL, ferritin 4 ng/mL. The gynecologist documents iron "
         "deficiency anemia due to chronic blood loss from heavy menses. Oral iron was not "
         "tolerated; intravenous iron will be scheduled at the infusion center next week.",
         "ICD10",
@@ -478,44 +479,45 @@ PAIRS: list[Pair] = [
     ),
     # ---- CPT (15) ----
     Pair(
-        "Established patient, 61 yo, seen for type 2 diabetes and hypertension. A1c rose to "
-        "8.6% and home blood pressures average 148/92, so neither condition is at goal. "
-        "Reviewed labs and home logs, increased lisinopril, added a second oral diabetes agent "
-        "and ordered a metabolic panel. Total time 25 minutes; medical decision making "
-        "documented as moderate.",
+        "Established patient, 61 yo with COPD, seen for a month of worsening breathlessness on "
+        "stairs and rescue inhaler use every day instead of twice a week. No fever or sputum "
+        "change. Reviewed last year's spirometry and today's oximetry, added a long-acting "
+        "muscarinic antagonist to her inhaled regimen and referred her to pulmonary "
+        "rehabilitation. Total time 25 minutes; moderate-complexity decision making documented.",
         "CPT",
         "99214",
         "general medicine",
         "This is an office visit for an established patient, so the 99211-99215 codes apply. "
-        "Two chronic illnesses not at goal are a moderate number and complexity of problems, "
-        "and prescription drug management is moderate risk, which supports moderate medical "
-        "decision making. The level may be chosen by decision making or by time, and decision "
-        "making supports 99214 even though 25 minutes alone would only support 99213.",
+        "A chronic illness with a mild exacerbation is a moderate problem, and adding a "
+        "prescription inhaler is prescription drug management, a moderate risk; together they "
+        "support moderate medical decision making. The level may be chosen by decision making "
+        "or by time, and decision making supports 99214 even though 25 minutes alone would "
+        "only support 99213.",
         "near_miss_code",
         "CPT",
         "99213",
-        "This is an established patient follow-up for chronic conditions with 25 minutes of "
-        "total time. A total time of 20 to 29 minutes corresponds to a low-complexity "
-        "established patient visit.",
+        "This is an established patient follow-up for a chronic lung condition with 25 "
+        "minutes of total time. A total time of 20 to 29 minutes corresponds to a "
+        "low-complexity established patient visit.",
     ),
     Pair(
-        "52 yo woman new to the practice, establishing endocrine care for a 2.4 cm thyroid "
-        "nodule found incidentally on a neck CT; she has never been seen by any clinician in "
-        "this group. Reviewed the outside imaging, examined the neck, ordered a TSH and an "
-        "ultrasound-guided fine-needle aspiration, and discussed possible surgery. Medical "
-        "decision making of moderate complexity; 50 minutes on the date of the visit.",
+        "56 yo man new to the practice, never seen by any clinician in this group, with three "
+        "months of painful swelling in the small joints of both hands and an hour of morning "
+        "stiffness. Ordered rheumatoid factor, anti-CCP antibodies, inflammatory markers and "
+        "hand X-rays, and started low-dose prednisone while results are pending. Medical "
+        "decision making of moderate complexity; 48 minutes on the date of the visit.",
         "CPT",
         "99204",
-        "endocrinology",
+        "rheumatology",
         "The patient has not received professional services from this group in the past three "
         "years, so the new-patient codes 99202-99205 apply, not the established-patient codes. "
-        "An undiagnosed new problem with uncertain prognosis, review of outside data and a "
-        "decision about a biopsy support moderate decision making, and 50 minutes also fits "
-        "level 4: 99204.",
+        "An undiagnosed new problem with uncertain prognosis, several tests ordered and a new "
+        "prescription support moderate decision making, and 48 minutes also fits level 4: "
+        "99204.",
         "near_miss_code",
         "CPT",
         "99214",
-        "The documentation supports moderate medical decision making and 50 minutes of total "
+        "The documentation supports moderate medical decision making and 48 minutes of total "
         "time for an office visit. A moderate-complexity office visit is coded at level 4.",
     ),
     Pair(
@@ -538,127 +540,130 @@ PAIRS: list[Pair] = [
         "applies.",
     ),
     Pair(
-        "Upper endoscopy for dyspepsia and iron deficiency in a 49 yo. Esophagus normal. Patchy "
-        "erythema in the gastric antrum; cold forceps biopsies taken from the antrum and body "
-        "to test for Helicobacter. Duodenum normal, with biopsies of the second portion for "
-        "celiac disease. Scope withdrawn without complication.",
+        "Upper endoscopy in a 35 yo with solid-food dysphagia and two food impactions, history "
+        "of asthma and seasonal allergies. Esophagus shows concentric rings and linear furrows; "
+        "six cold forceps biopsies taken from the proximal and distal esophagus to look for "
+        "eosinophilic esophagitis. Stomach and duodenum normal. No dilation performed.",
         "CPT",
         "43239",
         "gastroenterology",
         "An esophagogastroduodenoscopy was performed and tissue was sampled with forceps. CPT "
-        "43239 covers EGD with biopsy, single or multiple, so biopsies from several sites are "
+        "43239 covers EGD with biopsy, single or multiple, so biopsies from several levels are "
         "still reported once. The diagnostic-only code 43235 does not apply because biopsies "
-        "were taken.",
+        "were taken, and no dilation code is needed.",
         "missing_reasoning",
         "CPT",
         "43235",
     ),
     Pair(
-        "Transthoracic echocardiogram ordered for a new systolic murmur in a 70 yo. Complete "
-        "two-dimensional study with M-mode, spectral Doppler and color flow Doppler. Findings: "
-        "mild aortic sclerosis without stenosis, normal left ventricular size and function, "
-        "ejection fraction 60%. Interpretation and report completed by the cardiologist.",
+        "66 yo with three months of exertional breathlessness and ankle swelling. Complete "
+        "transthoracic echocardiogram: two-dimensional and M-mode imaging with spectral and "
+        "color flow Doppler. Left ventricular ejection fraction 40% with global hypokinesis, "
+        "moderate mitral regurgitation, estimated pulmonary pressure mildly raised. Read and "
+        "reported by the cardiologist.",
         "CPT",
         "93306",
         "cardiology",
         "The narrative describes the study performed: a complete transthoracic echocardiogram "
-        "with spectral and color flow Doppler, which is CPT 93306. The murmur is the reason for "
-        "the test and belongs on the claim as a diagnosis, but the service itself needs a "
-        "procedure code. Without Doppler it would be 93307, and a limited study 93308.",
+        "with spectral and color flow Doppler, which is CPT 93306. The breathlessness is the "
+        "reason for the test and belongs on the claim as a diagnosis, but the service itself "
+        "needs a procedure code. Without Doppler it would be 93307, and a limited study 93308.",
         "wrong_code_type",
         "ICD10",
-        "R01.1",
-        "The echocardiogram was ordered to evaluate a murmur and showed only mild aortic "
-        "sclerosis. The murmur is the documented clinical problem, so the murmur code is "
-        "assigned.",
+        "R06.00",
+        "The echocardiogram was ordered to evaluate breathlessness and ankle swelling. "
+        "Dyspnea is the presenting clinical problem, so the dyspnea code is assigned.",
     ),
     Pair(
-        "35 yo with cough and fever seen in the emergency department. Chest radiographs in "
-        "posteroanterior and lateral projections obtained and read by the radiologist: no "
-        "focal consolidation, no effusion, normal heart size. Discharged with supportive care.",
+        "Preoperative chest imaging for a 68 yo former smoker scheduled for hip replacement. "
+        "Frontal and lateral chest radiographs obtained in the radiology department: mild "
+        "hyperinflation, no consolidation or mass, normal heart size. Cleared from an imaging "
+        "standpoint.",
         "CPT",
         "71046",
-        "emergency medicine",
+        "radiology",
         "The service is a chest X-ray, and CPT codes chest radiographs by the number of views. "
-        "Posteroanterior plus lateral is two views, which is 71046. A single portable view "
-        "would be 71045.",
+        "Frontal plus lateral is two views, which is 71046. A single portable view would be "
+        "71045, and three views 71047.",
         "near_miss_code",
         "CPT",
         "71045",
-        "A chest radiograph was obtained in the emergency department and showed no "
-        "consolidation. A routine chest X-ray is reported with the single-view code.",
+        "A preoperative chest radiograph was obtained and showed no acute disease. A routine "
+        "chest X-ray is reported with the single-view code.",
     ),
     Pair(
-        "Right knee arthroscopy for a medial meniscus tear after a twisting injury playing "
-        "basketball. Findings: complex tear of the posterior horn of the medial meniscus, intact "
-        "cruciate ligaments, normal lateral meniscus and cartilage. Partial medial meniscectomy "
-        "back to a stable rim with a shaver and biter. Portals closed; to recovery in good "
-        "condition.",
+        "Left knee arthroscopy in a 27 yo soccer player with catching and lateral joint line "
+        "pain after a pivoting injury. Findings: radial tear of the lateral meniscus, intact "
+        "cruciate ligaments, normal medial meniscus. Partial lateral meniscectomy to a stable "
+        "rim; no other procedure. Portals closed, to recovery in good condition.",
         "CPT",
         "29881",
         "orthopedics",
         "The narrative is an operative note: knee arthroscopy with partial meniscectomy of one "
-        "meniscus, the medial. CPT 29881 covers arthroscopic meniscectomy of the medial or "
+        "meniscus, the lateral. CPT 29881 covers arthroscopic meniscectomy of the medial or "
         "lateral meniscus, while 29880 requires both. The tear is the diagnosis that supports "
         "medical necessity, not the code for the procedure performed.",
         "wrong_code_type",
         "ICD10",
-        "S83.241A",
-        "The patient has a complex tear of the medial meniscus of the right knee from a "
-        "twisting injury, treated for the first time. The meniscal tear is coded with right "
-        "laterality and an initial-encounter seventh character.",
+        "S83.282A",
+        "The patient has a tear of the lateral meniscus of the left knee from a pivoting "
+        "injury, treated for the first time. The meniscal tear is coded with left laterality "
+        "and an initial-encounter seventh character.",
     ),
     Pair(
-        "Rheumatology visit for a 68 yo with a painful, swollen left knee effusion. After sterile "
-        "preparation, the knee was aspirated using palpation landmarks through a superolateral "
-        "approach, removing 40 mL of straw-colored fluid, and then injected with triamcinolone "
-        "40 mg. No imaging guidance was used. Fluid sent for crystal analysis.",
+        "Adhesive capsulitis of the left shoulder with painful, restricted rotation for four "
+        "months in a 54 yo with diabetes. The glenohumeral joint was injected through a "
+        "posterior approach located by surface landmarks, with triamcinolone 40 mg and "
+        "lidocaine. No ultrasound or fluoroscopy was used. Home stretching program reviewed.",
         "CPT",
         "20610",
         "rheumatology",
-        "Aspiration and injection of the knee is arthrocentesis of a major joint. The note "
-        "states that landmarks were used without imaging guidance, which selects 20610 rather "
-        "than 20611 (ultrasound guidance with a recorded image). Aspiration and injection of the "
-        "same joint are reported once.",
+        "The shoulder is a major joint, and injecting it is reported with the major joint "
+        "arthrocentesis codes. The note states that landmarks were used without imaging "
+        "guidance, which selects 20610 rather than 20611 (ultrasound guidance with a recorded "
+        "image). The drug supplied would be reported separately with a HCPCS code.",
         "near_miss_code",
         "CPT",
         "20611",
-        "The knee, a major joint, was aspirated and injected in the same session with the "
-        "needle placed precisely into the effusion. Major joint aspiration and injection with "
-        "guidance is reported.",
+        "The glenohumeral joint, a major joint, was injected with the needle placed precisely "
+        "into the joint space. Major joint injection with guidance is reported.",
     ),
     Pair(
-        "Routine EEG for a 24 yo after a first unprovoked convulsion. A 40-minute recording with "
-        "photic stimulation and hyperventilation captured wakefulness and stage 2 sleep with "
-        "spindles. No epileptiform discharges. Interpreted and reported by the neurologist.",
+        "9 yo with brief staring spells many times a day noticed by teachers. Sleep-deprived "
+        "routine EEG of 35 minutes: generalized 3 Hz spike-and-wave discharges provoked by "
+        "hyperventilation, recorded during wakefulness and again during light sleep. "
+        "Interpretation by the child neurologist supports childhood absence epilepsy.",
         "CPT",
         "95819",
         "neurology",
         "A routine EEG is coded by the states recorded: 95816 is awake and drowsy, 95819 is "
-        "awake and asleep. The report documents sleep (stage 2 with spindles), so 95819 "
-        "applies. It is a standard recording under an hour, not long-term monitoring.",
+        "awake and asleep. The report documents recording during light sleep as well as "
+        "wakefulness, so 95819 applies. It is a standard recording under an hour, not "
+        "long-term monitoring.",
         "near_miss_code",
         "CPT",
         "95816",
-        "A routine 40-minute EEG with activation procedures was recorded and interpreted. A "
-        "standard awake EEG is reported.",
+        "A routine 35-minute EEG with hyperventilation was recorded and interpreted, showing "
+        "spike-and-wave discharges. A standard awake EEG is reported.",
     ),
     Pair(
-        "Individual psychotherapy for a 33 yo with panic disorder: cognitive behavioral therapy "
-        "focused on interoceptive exposure and catastrophic thinking, with homework planned. "
-        "Face-to-face psychotherapy time 48 minutes. No medication management or evaluation and "
-        "management service at this session.",
+        "Individual psychotherapy for a 40 yo with an adjustment disorder with anxious mood "
+        "after a job loss: problem-solving therapy and coping skills, with the patient alone. "
+        "Documented start and stop times give 41 minutes of face-to-face psychotherapy. No "
+        "medication management or evaluation and management service at this session.",
         "CPT",
         "90834",
         "psychiatry",
         "This is individual psychotherapy without an evaluation and management service, so the "
-        "standalone codes 90832, 90834 and 90837 apply. CPT time ranges are 38 to 52 minutes "
-        "for 90834 and 53 minutes or more for 90837. At 48 minutes, the correct code is 90834.",
+        "standalone codes 90832, 90834 and 90837 apply. CPT time ranges are 16 to 37 minutes "
+        "for 90832, 38 to 52 minutes for 90834 and 53 minutes or more for 90837. At 41 "
+        "minutes, the correct code is 90834.",
         "near_miss_code",
         "CPT",
-        "90837",
-        "The therapist provided a full individual psychotherapy session of nearly an hour. A "
-        "full session is reported with the 60-minute psychotherapy code.",
+        "90832",
+        "The session lasted 41 minutes, which is less than the full 45 minutes of the longer "
+        "code. A session shorter than 45 minutes is reported with the 30-minute "
+        "psychotherapy code.",
     ),
     Pair(
         "Six common warts on the fingers of both hands in a 15 yo, present for a year despite "
@@ -678,17 +683,17 @@ PAIRS: list[Pair] = [
         "reported with the lesion destruction code, with add-on units for the others.",
     ),
     Pair(
-        "G2P1 at 24 weeks with fundal height lagging behind dates. Transabdominal obstetric "
-        "ultrasound, single fetus: biometry for growth, fetal position, placental location, "
-        "amniotic fluid index and a survey of fetal anatomy. Estimated fetal weight at the 30th "
-        "percentile. A detailed anatomic evaluation was not performed.",
+        "G2P1 at 30 weeks with chronic hypertension, sent for a growth scan. Transabdominal "
+        "obstetric ultrasound, single fetus: biometry, amniotic fluid index, placental location, "
+        "fetal presentation and a repeat survey of fetal anatomy. Estimated fetal weight at the "
+        "30th percentile. No detailed anatomic evaluation or Doppler studies.",
         "CPT",
         "76805",
         "obstetrics/gynecology",
-        "This is a transabdominal ultrasound of a single fetus at 24 weeks, after the first "
+        "This is a transabdominal ultrasound of a single fetus at 30 weeks, after the first "
         "trimester. The standard study with biometry, fluid, placenta and an anatomy survey is "
-        "76805. The first-trimester code 76801 applies only before 14 weeks, and the detailed "
-        "anatomic study 76811 was explicitly not done.",
+        "76805. The first-trimester code 76801 applies only before 14 weeks, and neither a "
+        "detailed anatomic study (76811) nor Doppler was done.",
         "near_miss_code",
         "CPT",
         "76801",
@@ -697,10 +702,10 @@ PAIRS: list[Pair] = [
         "assigned.",
     ),
     Pair(
-        "Outpatient surgery on the right eye of a 74 yo with a visually significant nuclear "
-        "cataract. Phacoemulsification through a clear corneal incision with a foldable "
-        "posterior chamber intraocular lens placed in the capsular bag. No iris expansion "
-        "device, capsular tension ring or other complex maneuver was needed. Uneventful.",
+        "69 yo with glare and halos from a cortical cataract in the left eye that interferes "
+        "with night driving. Left eye surgery: phacoemulsification through a temporal clear "
+        "corneal incision and a one-piece acrylic intraocular lens placed in the capsular bag. "
+        "Routine case with no pupil expansion device, dye or capsular tension ring.",
         "CPT",
         "66984",
         "ophthalmology",
@@ -710,55 +715,57 @@ PAIRS: list[Pair] = [
         "The cataract diagnosis explains why surgery was done but does not describe the service.",
         "wrong_code_type",
         "ICD10",
-        "H25.11",
-        "The patient has a visually significant age-related nuclear cataract of the right eye. "
-        "The cataract is the condition being treated, so it is coded with right-eye laterality.",
+        "H25.012",
+        "The patient has an age-related cortical cataract of the left eye that affects night "
+        "driving. The cataract is the condition being treated, so it is coded with left-eye "
+        "laterality.",
     ),
     Pair(
-        "Pulmonary function testing for chronic cough and suspected asthma in a 42 yo. "
-        "Spirometry with flow-volume loops at baseline, repeated 15 minutes after four puffs of "
-        "albuterol. FEV1 improved by 16% and 350 mL after the bronchodilator, consistent with "
-        "reversible airflow obstruction.",
+        "60 yo smoker with a chronic productive cough, referred to stage suspected COPD. "
+        "Spirometry with flow-volume loops at baseline and again 15 minutes after albuterol "
+        "by spacer. Post-bronchodilator FEV1/FVC 0.62 with FEV1 65% of predicted and only a "
+        "5% improvement, consistent with fixed airflow obstruction.",
         "CPT",
         "94060",
         "pulmonology",
         "Spirometry was measured before and after a bronchodilator, which CPT reports with "
         "94060. Plain spirometry, 94010, is a single set of measurements without bronchodilator "
-        "response testing. The documented FEV1 improvement confirms the post-bronchodilator "
-        "measurement was done.",
+        "response testing. The post-bronchodilator values confirm the second measurement was "
+        "done, even though the response was small.",
         "near_miss_code",
         "CPT",
         "94010",
-        "Spirometry with flow-volume loops was performed and showed reversible obstruction. "
-        "Spirometry with a graphic record is reported.",
+        "Spirometry with flow-volume loops showed airflow obstruction that did not reverse "
+        "significantly. Spirometry with a graphic record is reported.",
     ),
     Pair(
-        "Routine screening mammogram for a 52 yo woman with no breast symptoms, no palpable lump "
-        "and no prior abnormal imaging. Bilateral two-view digital mammography with "
-        "computer-aided detection. BI-RADS 1, negative; return in one year.",
+        "Yearly screening mammogram for a 64 yo with dense breasts and a benign biopsy more "
+        "than ten years ago; no lump, pain, skin change or nipple discharge now. Bilateral "
+        "digital mammography, standard two views per breast, with computer-aided detection. "
+        "BI-RADS 2, benign calcifications unchanged.",
         "CPT",
         "77067",
         "radiology",
-        "The patient has no symptoms or findings, so this is screening, not diagnostic, "
-        "mammography. Bilateral screening mammography with computer-aided detection is 77067. "
-        "The diagnostic codes 77065 and 77066 are for evaluating a symptom or an abnormal "
-        "finding.",
+        "The patient has no current symptoms or new findings, so this is screening, not "
+        "diagnostic, mammography; a remote benign biopsy does not make it diagnostic. "
+        "Bilateral screening mammography with computer-aided detection is 77067. The "
+        "diagnostic codes 77065 and 77066 are for evaluating a symptom or an abnormal finding.",
         "missing_reasoning",
         "CPT",
         "77066",
     ),
     # ---- HCPCS Level II (15) ----
     Pair(
-        "72 yo Medicare beneficiary at a fall-prevention visit asks for a flu shot. High-dose "
-        "inactivated influenza vaccine given intramuscularly in the deltoid by the nurse after "
-        "allergy screening; the vaccine product is reported separately. No reaction during 15 "
-        "minutes of observation.",
+        "Seasonal vaccine clinic in a nursing facility: an 84 yo resident covered by Medicare "
+        "Part B receives an inactivated influenza vaccine intramuscularly from the visiting "
+        "nurse. The vaccine product is reported on its own line; this line is for giving the "
+        "shot.",
         "HCPCS",
         "G0008",
-        "general medicine",
+        "geriatrics",
         "Medicare requires HCPCS G0008 for administering an influenza vaccine, while most other "
-        "payers use the CPT administration code 90471. The patient is a Medicare beneficiary "
-        "and the vaccine product is reported separately, so the service to code is the "
+        "payers use the CPT administration code 90471. The resident is covered by Medicare and "
+        "the vaccine product is reported separately, so the service to code is the "
         "administration: G0008.",
         "wrong_code_type",
         "CPT",
@@ -784,13 +791,13 @@ PAIRS: list[Pair] = [
         "acetate code is assigned, using the 80 mg code as the standard depot dose.",
     ),
     Pair(
-        "Supplier delivery note: a continuous positive airway pressure device was set up in the "
-        "home for a 55 yo with obstructive sleep apnea (AHI 22 on a sleep study). Pressure set at "
-        "9 cm H2O as ordered after titration. Patient taught use and cleaning and told about the "
-        "four-hours-a-night adherence requirement.",
+        "Supplier delivery note: a fixed-pressure continuous positive airway pressure device "
+        "was set up at home for a 41 yo awaiting bariatric surgery, with severe obstructive "
+        "sleep apnea (AHI 48 on an in-lab study). Pressure 12 cm H2O per the titration order; "
+        "taught use and cleaning.",
         "HCPCS",
         "E0601",
-        "durable medical equipment",
+        "DME/supplies",
         "The narrative is a supplier's delivery of durable medical equipment, which is coded "
         "with HCPCS Level II. A single fixed-pressure CPAP device is E0601; a bilevel device "
         "would be E0470 or E0471. The sleep apnea diagnosis supports coverage but is not the "
@@ -798,24 +805,24 @@ PAIRS: list[Pair] = [
         "wrong_code_type",
         "ICD10",
         "G47.33",
-        "The patient has obstructive sleep apnea with an AHI of 22 on a sleep study, which is "
-        "why CPAP was prescribed. The sleep apnea diagnosis is coded.",
+        "The patient has severe obstructive sleep apnea with an AHI of 48, which is why CPAP "
+        "was prescribed. The sleep apnea diagnosis is coded.",
     ),
     Pair(
-        "79 yo going home after a hip replacement, still unsteady on her feet. Physical therapy "
-        "recommends a folding walker with two front wheels so she can advance it without "
-        "lifting; dispensed at discharge with the height set to her wrist crease.",
+        "72 yo with diabetic peripheral neuropathy and two falls this winter, unsteady with a "
+        "cane. Needs a walker she can fold into the car. Dispensed a folding walker with two "
+        "front wheels, height adjusted in clinic; standard frame, weight 80 kg.",
         "HCPCS",
         "E0143",
-        "orthopedics",
+        "DME/supplies",
         "The item supplied is a walker that folds and has wheels, which is E0143. E0135 is a "
-        "folding walker without wheels and E0141 a rigid wheeled walker. Nothing suggests a "
-        "heavy-duty model (E0149).",
+        "folding walker without wheels and E0141 a rigid wheeled walker. At 80 kg she does not "
+        "need a heavy-duty model (E0149).",
         "near_miss_code",
         "HCPCS",
         "E0135",
-        "A folding walker adjusted to the patient's height was dispensed for use at home. The "
-        "folding, adjustable walker code applies.",
+        "A folding walker adjusted to the patient's height was dispensed for home and car use. "
+        "The folding, adjustable walker code applies.",
     ),
     Pair(
         "68 yo with multiple sclerosis and weak arms cannot propel a standard-weight manual "
@@ -834,90 +841,91 @@ PAIRS: list[Pair] = [
         "K0001",
     ),
     Pair(
-        "Nondisplaced fracture at the base of the fifth metatarsal in a 45 yo. Fitted with a "
-        "prefabricated walking boot with inflatable air cells, taken off the shelf without "
-        "custom fitting, and told to bear weight as tolerated for six weeks.",
+        "38 yo runner with a small stable avulsion fracture at the tip of the distal fibula "
+        "after an ankle inversion. Fitted with a prefabricated walking boot with inflatable "
+        "air cells, taken off the shelf and applied without custom fitting; weight bearing as "
+        "tolerated for four weeks.",
         "HCPCS",
         "L4361",
-        "podiatry",
+        "sports medicine",
         "The item is a prefabricated walking boot. Its inflatable air cells make it a pneumatic "
         "boot, and it was applied off the shelf with no custom fitting, which makes it L4361. "
         "L4387 is a non-pneumatic boot and L4360 the custom-fitted pneumatic version.",
         "near_miss_code",
         "HCPCS",
         "L4387",
-        "A prefabricated walking boot was supplied off the shelf for a metatarsal fracture. The "
+        "A prefabricated walking boot was supplied off the shelf for an ankle fracture. The "
         "off-the-shelf prefabricated walking boot code applies.",
     ),
     Pair(
-        "Woman with type 2 diabetes on insulin who tests three times a day with the home glucose "
-        "meter she has owned for two years. Refill dispensed: 100 blood glucose test strips for "
-        "the coming month. The meter works and was not replaced.",
+        "8 yo with type 1 diabetes on an insulin pen regimen, checking fingerstick glucose six "
+        "times a day with the meter the family already owns. Monthly refill dispensed: four "
+        "boxes of 50 blood glucose test strips for the home monitor. The meter was not replaced.",
         "HCPCS",
         "A4253",
-        "endocrinology",
+        "pediatrics",
         "The supply dispensed is test strips for a home glucose monitor, which HCPCS reports as "
-        "A4253 per 50 strips, so 100 strips are two units. The meter itself (E0607) was not "
+        "A4253 per 50 strips, so four boxes are four units. The meter itself (E0607) was not "
         "supplied, and lancets would be A4259.",
         "near_miss_code",
         "HCPCS",
         "E0607",
-        "The patient uses a home blood glucose monitor three times daily, and supplies for it "
-        "were dispensed. The home blood glucose monitor code applies.",
+        "The child uses a home blood glucose monitor six times daily, and supplies for it were "
+        "dispensed. The home blood glucose monitor code applies.",
     ),
     Pair(
-        "Medicare annual wellness visit for a 74 yo who had her first wellness visit in this "
-        "office last year. Updated health risk assessment, medical and family history, list of "
-        "current providers, cognitive screen and written screening schedule; personalized "
-        "prevention plan revised. No problem-oriented care today.",
+        "81 yo man with Medicare, whose first annual wellness visit was two years ago and "
+        "second last year. Today: health risk assessment updated, medication and supplier "
+        "lists reviewed, hearing and cognitive screens, fall risk and advance directive "
+        "discussion, and an updated written prevention plan. No problems addressed.",
         "HCPCS",
         "G0439",
         "general medicine",
         "An annual wellness visit with a personalized prevention plan is coded G0438 or G0439. "
-        "She already had her initial wellness visit last year, so this is a subsequent visit, "
-        "G0439. G0438 is used once per lifetime, and the Welcome to Medicare exam is G0402.",
+        "He has already had an initial wellness visit, so this is a subsequent visit, G0439. "
+        "G0438 is used once per lifetime, and the Welcome to Medicare exam is G0402.",
         "near_miss_code",
         "HCPCS",
         "G0438",
-        "This is a Medicare annual wellness visit with a health risk assessment, cognitive "
-        "screen and a personalized prevention plan. The annual wellness visit with personalized "
+        "This is a Medicare annual wellness visit with a health risk assessment, screens and a "
+        "written personalized prevention plan. The annual wellness visit with personalized "
         "prevention plan code is assigned.",
     ),
     Pair(
-        "Screening colonoscopy for a 62 yo Medicare patient with no personal history of polyps "
-        "or colorectal cancer, no inflammatory bowel disease and no family history of colorectal "
-        "cancer. Previous colonoscopy ten years ago was normal. Complete exam to the cecum; no "
-        "polyps or lesions, no biopsies.",
+        "Medicare patient, 67 yo, for screening colonoscopy. No symptoms, no personal history "
+        "of polyps, cancer or inflammatory bowel disease; a grandfather had colon cancer in his "
+        "eighties, and no parent, sibling or child has had it. Complete exam to the cecum, no "
+        "polyps, no biopsies.",
         "HCPCS",
         "G0121",
         "gastroenterology",
-        "Medicare screening colonoscopy is reported with a G code. The patient has no personal "
-        "or family history or bowel disease that would make him high risk, so G0121 (not high "
-        "risk) applies; G0105 is for high-risk patients. No biopsy or polypectomy turned the "
-        "screening into a therapeutic procedure.",
+        "Medicare screening colonoscopy is reported with a G code. High risk requires a close "
+        "relative (parent, sibling or child) with colorectal cancer or polyps, or a personal "
+        "history; a grandparent does not qualify, so G0121 (not high risk) applies rather than "
+        "G0105. No biopsy or polypectomy changed the screening into a therapeutic procedure.",
         "near_miss_code",
         "HCPCS",
         "G0105",
-        "A screening colonoscopy was done for a Medicare patient who had a previous colonoscopy "
-        "ten years ago. Because of the prior colonoscopy, the high-risk screening colonoscopy "
-        "code applies.",
+        "A screening colonoscopy was done for a Medicare patient with a family history of "
+        "colon cancer. A family history of colorectal cancer makes this a high-risk screening "
+        "colonoscopy.",
     ),
     Pair(
-        "Monthly nurse visit for a 66 yo with pernicious anemia on lifelong vitamin B12 "
-        "replacement. Cyanocobalamin 1000 mcg given intramuscularly in the deltoid from clinic "
-        "stock. Tolerated well; next dose in four weeks.",
+        "Vitamin B12 deficiency four years after gastric bypass surgery in a 46 yo, with low "
+        "serum B12, tingling in the feet and a normal hemoglobin. Cyanocobalamin 1000 mcg given "
+        "intramuscularly today as part of a weekly loading series, from clinic stock.",
         "HCPCS",
         "J3420",
-        "hematology",
+        "general medicine",
         "The narrative describes a drug supplied and injected, and drugs are coded with HCPCS "
         "Level II. Cyanocobalamin up to 1000 mcg is J3420, one unit for this dose. The "
-        "pernicious anemia explains the need for the injection but is a diagnosis, not the item "
+        "deficiency explains the need for the injection but is a diagnosis, not the item "
         "supplied.",
         "wrong_code_type",
         "ICD10",
-        "D51.0",
-        "The patient has pernicious anemia that needs monthly B12 injections. Vitamin B12 "
-        "deficiency anemia due to intrinsic factor deficiency is coded.",
+        "E53.8",
+        "The patient has vitamin B12 deficiency after gastric bypass, which is why injections "
+        "are given. The deficiency of other specified B group vitamins is coded.",
     ),
     Pair(
         "19 yo with two days of vomiting and diarrhea, dry mucous membranes and dizziness on "
@@ -1003,3 +1011,902 @@ PAIRS: list[Pair] = [
         "coded as a CPAP device.",
     ),
 ]
+
+# --------------------------------------------------------------------------------------------
+# Held-out test set (stage-1 format). Narratives are new; about 60 % of the codes also occur in
+# the training files (see metadata.code_in_training), the others never do.
+# --------------------------------------------------------------------------------------------
+TEST_CASES: list[Case] = [
+    # ---- ICD-10-CM (30) ----
+    Case(
+        "Annual diabetes review for a 47 yo woman with type 2 diabetes diagnosed two years ago, "
+        "managed with diet and metformin 500 mg twice daily. A1c 6.5%. Retinal photographs "
+        "normal, foot sensation and pulses normal, urine microalbumin negative, eGFR 95. No "
+        "numbness, vision change or foot sores. Uncomplicated diabetes; same plan.",
+        "ICD10",
+        "E11.9",
+        "endocrinology",
+    ),
+    Case(
+        "Type 2 diabetes on metformin and glipizide in a 60 yo whose meter log shows fasting "
+        "values of 180 to 240 mg/dL over the past month after holiday eating; A1c 9.1%, up "
+        "from 7.2%. Kidney function, eye exam and foot exam without diabetic complications. "
+        "Adding basal insulin at 10 units with a titration schedule.",
+        "ICD10",
+        "E11.65",
+        "general medicine",
+    ),
+    Case(
+        "81 yo woman on levothyroxine for many years for an underactive thyroid; never had "
+        "thyroid surgery or radioiodine and no known cause was ever recorded. TSH 7.8 with mild "
+        "fatigue. Dose increased from 75 to 88 mcg, repeat TSH in eight weeks.",
+        "ICD10",
+        "E03.9",
+        "endocrinology",
+    ),
+    Case(
+        "New patient, 48 yo, with blood pressure of 158/98 and 154/96 at two visits and an "
+        "average of 150/95 on a week of home readings. No diabetes; kidney function and urine "
+        "normal, echocardiogram without ventricular hypertrophy, no heart failure. Assessment: "
+        "primary hypertension. Started chlorthalidone and a low-sodium diet.",
+        "ICD10",
+        "I10",
+        "cardiology",
+    ),
+    Case(
+        "82 yo brought in with palpitations and lightheadedness. ECG: atrial fibrillation with "
+        "rapid ventricular response at 132 and no P waves. No earlier rhythm records are "
+        "available and the physician does not classify it as paroxysmal, persistent or "
+        "permanent. Rate controlled with IV diltiazem; anticoagulation started.",
+        "ICD10",
+        "I48.91",
+        "emergency medicine",
+    ),
+    Case(
+        "Cardiology follow-up for a 59 yo woman with heart failure with reduced ejection "
+        "fraction (EF 35%) diagnosed two years ago. Walks 30 minutes a day without symptoms, "
+        "weight steady, no edema or orthopnea, on four guideline-directed drugs. Compensated "
+        "chronic systolic heart failure; labs reviewed, no changes.",
+        "ICD10",
+        "I50.22",
+        "cardiology",
+    ),
+    Case(
+        "Emphysema-predominant COPD in a 68 yo woman on a triple inhaler. For a week she has "
+        "needed her rescue inhaler every two hours, with more cough and thick sputum than her "
+        "usual baseline. Temperature normal; chest film without infiltrate. Assessed as an "
+        "acute exacerbation of COPD; five days of oral steroids.",
+        "ICD10",
+        "J44.1",
+        "pulmonology",
+    ),
+    Case(
+        "57 yo with two days of fever, chills, productive cough and breathlessness. SpO2 91%, "
+        "crackles at the left base, and a left lower lobe infiltrate on chest radiograph. "
+        "Respiratory viral panel negative, sputum culture not resulted, no organism identified. "
+        "Treated for community-acquired pneumonia with oral antibiotics.",
+        "ICD10",
+        "J18.9",
+        "emergency medicine",
+    ),
+    Case(
+        "Home sleep apnea test for a 52 yo man with hypertension, loud snoring and apneas his "
+        "partner has witnessed: apnea-hypopnea index 34 with an oxygen nadir of 79%, events "
+        "obstructive. Diagnosis: severe obstructive sleep apnea; auto-titrating CPAP ordered.",
+        "ICD10",
+        "G47.33",
+        "pulmonology",
+    ),
+    Case(
+        "70 yo retired carpenter with years of aching in the right knee, stiffness after "
+        "sitting and crepitus. Right knee in varus with medial joint line tenderness; the left "
+        "knee is unremarkable. Standing radiographs: right medial compartment narrowing with "
+        "osteophytes. Primary osteoarthritis of the right knee; injection discussed.",
+        "ICD10",
+        "M17.11",
+        "orthopedics",
+    ),
+    Case(
+        "77 yo man with three days of urinary frequency, urgency and foul-smelling urine, no "
+        "catheter, no fever or flank pain, prostate not tender. Urinalysis with leukocytes and "
+        "bacteria; culture sent. The provider documents a urinary tract infection without "
+        "naming a site; oral antibiotics started.",
+        "ICD10",
+        "N39.0",
+        "general medicine",
+    ),
+    Case(
+        "Chronic dry cough, throat clearing and hoarseness for six months in a 55 yo, worse "
+        "after late meals, with a sour taste in the mouth. Chest imaging and spirometry normal. "
+        "Marked improvement on a proton pump inhibitor trial; no endoscopy done and no "
+        "esophagitis documented. Diagnosis: gastroesophageal reflux disease.",
+        "ICD10",
+        "K21.9",
+        "gastroenterology",
+    ),
+    Case(
+        "Pounding one-sided headaches since her teens in a 22 yo, with nausea and sensitivity "
+        "to noise, each lasting about half a day, five or six a month, and relieved by "
+        "rizatriptan. No visual or sensory warning symptoms. Neurologic exam normal. Migraine "
+        "without aura, not intractable, no status migrainosus.",
+        "ICD10",
+        "G43.009",
+        "neurology",
+    ),
+    Case(
+        "First-ever depressive episode in a 58 yo after retirement: two months of sadness, "
+        "hopelessness, poor sleep, low appetite and loss of enjoyment. PHQ-9 score 17. No "
+        "previous depression or mania, no psychosis, denies suicidal ideation. Major "
+        "depressive disorder, single episode, moderate.",
+        "ICD10",
+        "F32.1",
+        "psychiatry",
+    ),
+    Case(
+        "Nurse, 29, who cannot switch off worrying about her family, patients and bills for "
+        "over a year, with irritability, fatigue, neck tension and broken sleep. No panic "
+        "attacks, trauma or substance use; thyroid tests normal. Generalized anxiety disorder; "
+        "escitalopram and a therapy referral.",
+        "ICD10",
+        "F41.1",
+        "psychiatry",
+    ),
+    Case(
+        "80 yo who needs more light to read and sees halos around lights at night. Acuity "
+        "20/40 in each eye. Slit lamp: moderate nuclear sclerotic cataract in both lenses, no "
+        "cortical or posterior subcapsular component; fundus normal. Age-related nuclear "
+        "cataract, both eyes; glasses updated for now.",
+        "ICD10",
+        "H25.13",
+        "ophthalmology",
+    ),
+    Case(
+        "Three days of runny nose, sneezing, scratchy throat and low-grade fever in a 26 yo "
+        "teacher during a school outbreak of colds. Ears, sinuses and lungs normal, no "
+        "tonsillar exudate. Viral upper respiratory infection; supportive care and return "
+        "precautions.",
+        "ICD10",
+        "J06.9",
+        "general medicine",
+    ),
+    Case(
+        "G4P3 at 34 weeks with gestational diabetes found on the glucose tolerance test at 24 "
+        "weeks. Managed with a carbohydrate-counted meal plan and walking after meals only; "
+        "glucose logs at target, no insulin or metformin ever needed. No diabetes before "
+        "pregnancy. Nonstress test reactive.",
+        "ICD10",
+        "O24.410",
+        "obstetrics/gynecology",
+    ),
+    Case(
+        "Type 2 diabetes for 12 years in a 64 yo man with burning and numbness of both feet in "
+        "a stocking distribution. Absent ankle reflexes and reduced monofilament sensation on "
+        "both sides; nerve conduction studies confirm a length-dependent sensory "
+        "polyneuropathy attributed to his diabetes. Started duloxetine.",
+        "ICD10",
+        "E11.42",
+        "endocrinology",
+    ),
+    Case(
+        "Low back ache for two weeks in a 39 yo office worker with no injury, no pain below the "
+        "buttocks, and no numbness, weakness or bladder symptoms. Paraspinal tenderness, normal "
+        "neurologic exam, negative straight-leg raise. Diagnosis: low back pain; heat, "
+        "stretching and ibuprofen.",
+        "ICD10",
+        "M54.50",
+        "general medicine",
+    ),
+    Case(
+        "Redness of the left shin for two days in a 72 yo with venous stasis changes: warm, "
+        "tender, spreading erythema, temperature 37.9 C, no fluctuance or drainage. The right "
+        "leg is unaffected. Cellulitis of the left lower leg; oral cephalexin and elevation.",
+        "ICD10",
+        "L03.116",
+        "dermatology",
+    ),
+    Case(
+        "Several gallstones seen on an abdominal ultrasound done for mildly abnormal liver "
+        "tests in a 55 yo. No right upper quadrant pain, fever or jaundice; gallbladder wall "
+        "normal and bile ducts not dilated. Asymptomatic gallstones without cholecystitis or "
+        "obstruction; no surgery advised.",
+        "ICD10",
+        "K80.20",
+        "gastroenterology",
+    ),
+    Case(
+        "Intermittent dull left flank ache in a 46 yo. Non-contrast CT shows an 8 mm stone in "
+        "the lower pole of the left kidney, with no hydronephrosis and no stone in the ureter "
+        "or bladder. Kidney stone; urology referral, more fluids and a stone analysis plan.",
+        "ICD10",
+        "N20.0",
+        "urology",
+    ),
+    Case(
+        "Every spring a 31 yo gets sneezing, itchy watery eyes, clear runny nose and nasal "
+        "congestion. Skin prick testing is positive to tree and grass pollens and negative to "
+        "dust mites, molds and animals. Allergic rhinitis due to pollen; intranasal steroid "
+        "and an oral antihistamine.",
+        "ICD10",
+        "J30.1",
+        "allergy and immunology",
+    ),
+    Case(
+        "48 yo drinking eight to ten beers a day for years, unable to cut down, still drinking "
+        "despite raised liver enzymes, with strong cravings. Last drink this morning; no "
+        "tremor, sweating or other withdrawal signs and not intoxicated. Alcohol dependence; "
+        "discussed naltrexone and an outpatient program.",
+        "ICD10",
+        "F10.20",
+        "psychiatry",
+    ),
+    Case(
+        "33 yo rolled her right ankle stepping off a curb an hour ago. Swelling and tenderness "
+        "over the lateral ankle ligaments, able to take four steps, no bony tenderness. Ankle "
+        "decision rules negative, no imaging. Sprain of the right ankle, ligament not specified; rest, "
+        "ice, compression and a brace.",
+        "ICD10",
+        "S93.401A",
+        "emergency medicine",
+    ),
+    Case(
+        "PSA rose from 4.1 to 7.9 ng/mL over a year in a 67 yo man. MRI showed a suspicious "
+        "peripheral zone lesion; targeted biopsy found adenocarcinoma of the prostate, grade "
+        "group 2, in three of twelve cores. No metastases on staging. Discussed active "
+        "surveillance, radiation and prostatectomy.",
+        "ICD10",
+        "C61",
+        "oncology",
+    ),
+    Case(
+        "Routine yearly physical for a healthy 42 yo with no complaints. Complete history and "
+        "examination normal, BMI 24, blood pressure 118/74, screening labs unremarkable. "
+        "Counseled on exercise, diet and sleep. No new problems identified.",
+        "ICD10",
+        "Z00.00",
+        "general medicine",
+    ),
+    Case(
+        "Two unprovoked generalized convulsive seizures six months apart in a 30 yo; EEG and "
+        "MRI non-diagnostic. The neurologist diagnoses epilepsy, type not yet classified. "
+        "Seizure-free on levetiracetam for four months, never in status epilepticus, not "
+        "considered drug resistant.",
+        "ICD10",
+        "G40.909",
+        "neurology",
+    ),
+    Case(
+        "Sudden pleuritic chest pain and breathlessness in a 45 yo five days after a long-haul "
+        "flight. Heart rate 112, SpO2 93%. CT pulmonary angiography: segmental emboli in the "
+        "right lower lobe, no saddle embolus and no right ventricular strain. Diagnosis: "
+        "pulmonary embolism without acute cor pulmonale; started apixaban.",
+        "ICD10",
+        "I26.99",
+        "emergency medicine",
+    ),
+    # ---- CPT (23) ----
+    Case(
+        "Established patient, 38 yo, with three days of itching and pain in the right ear "
+        "after swimming. Canal swollen and red with debris, tympanic membrane intact. Acute "
+        "otitis externa; prescribed antibiotic-steroid ear drops and water precautions. "
+        "Low-complexity medical decision making; 20 minutes in total.",
+        "CPT",
+        "99213",
+        "general medicine",
+    ),
+    Case(
+        "Return visit for a 50 yo with treated hypothyroidism and two weeks of palpitations "
+        "and tremor. TSH suppressed on the current levothyroxine dose, consistent with "
+        "over-replacement. Reviewed the labs and an ECG, reduced the dose and ordered repeat "
+        "thyroid tests. Moderate-complexity decision making; 32 minutes.",
+        "CPT",
+        "99214",
+        "endocrinology",
+    ),
+    Case(
+        "First visit to this podiatry practice for a 25 yo with two weeks of sharp heel pain "
+        "with the first steps each morning. Tender at the plantar fascia insertion; plantar "
+        "fasciitis. Stretching program, supportive shoes and over-the-counter ibuprofen. "
+        "Low-complexity decision making; 32 minutes.",
+        "CPT",
+        "99203",
+        "podiatry",
+    ),
+    Case(
+        "Emergency department visit for a 34 yo with fever to 39 C, vomiting and right flank "
+        "pain. Urinalysis, blood count and metabolic panel ordered and reviewed; diagnosed "
+        "with acute pyelonephritis. IV fluids and a first antibiotic dose given, then "
+        "discharged on oral antibiotics. Medical decision making of moderate complexity.",
+        "CPT",
+        "99284",
+        "emergency medicine",
+    ),
+    Case(
+        "Baseline electrocardiogram before starting a QT-prolonging antibiotic in a 59 yo. "
+        "Twelve-lead tracing recorded on the clinic machine and interpreted, with a written "
+        "report, by the physician of the same practice: sinus rhythm, QTc 420 ms, no ST "
+        "changes.",
+        "CPT",
+        "93000",
+        "cardiology",
+    ),
+    Case(
+        "Follow-up chest imaging six weeks after treatment for pneumonia in a 61 yo smoker. "
+        "Frontal and lateral chest X-rays in the outpatient imaging suite. The earlier right "
+        "lower lobe opacity has cleared; no new abnormality.",
+        "CPT",
+        "71046",
+        "radiology",
+    ),
+    Case(
+        "Point-of-care glycated hemoglobin test run on a fingerstick sample during a visit for "
+        "a 44 yo with prediabetes, to see whether lifestyle changes have worked. Result 6.1%. "
+        "No other laboratory tests done.",
+        "CPT",
+        "83036",
+        "general medicine",
+    ),
+    Case(
+        "Colonoscopy for six months of watery diarrhea in a 38 yo. Colon and terminal ileum "
+        "look normal; random cold forceps biopsies taken from the right and left colon to look "
+        "for microscopic colitis. No polyps seen and nothing removed.",
+        "CPT",
+        "45380",
+        "gastroenterology",
+    ),
+    Case(
+        "Lipid panel eight weeks after starting rosuvastatin in a 58 yo with a strong family "
+        "history of early heart disease: total cholesterol, HDL cholesterol and triglycerides "
+        "measured, LDL calculated. No other tests requested on this sample.",
+        "CPT",
+        "80061",
+        "cardiology",
+    ),
+    Case(
+        "72 yo with leg heaviness and pain when walking two blocks, relieved by sitting or "
+        "bending forward, suspected lumbar spinal stenosis. MRI of the lumbar spine with "
+        "non-contrast sequences only: severe central canal stenosis at L3-L4 and L4-L5.",
+        "CPT",
+        "72148",
+        "neurology",
+    ),
+    Case(
+        "76 yo on anticoagulation struck her head in a fall at home. Non-contrast CT of the "
+        "head: axial images of the brain without intravenous contrast show no hemorrhage and "
+        "no skull fracture.",
+        "CPT",
+        "70450",
+        "emergency medicine",
+    ),
+    Case(
+        "Individual dialectical behavior therapy session for a 19 yo with emotional "
+        "dysregulation and self-harm urges: diary card review, chain analysis and skills "
+        "coaching. 55 minutes face to face, patient alone; no medication management.",
+        "CPT",
+        "90837",
+        "psychiatry",
+    ),
+    Case(
+        "Established patient, 66 yo, followed as a glaucoma suspect, returns for a yearly "
+        "comprehensive eye examination: history, visual acuity, pupils, motility, tonometry, "
+        "slit lamp and dilated examination of the optic nerves and retina of both eyes. Stable; "
+        "follow-up in a year.",
+        "CPT",
+        "92014",
+        "ophthalmology",
+    ),
+    Case(
+        "14 yo with sore throat and fever but no cough. A swab of the tonsils was run on an "
+        "in-office rapid strep A antigen cassette and read by eye: negative. Symptomatic "
+        "treatment.",
+        "CPT",
+        "87880",
+        "pediatrics",
+    ),
+    Case(
+        "Laparoscopic removal of the gallbladder in a 44 yo with recurrent biliary colic from "
+        "gallstones. Four ports placed, cystic duct and artery clipped and divided, gallbladder "
+        "dissected from the liver bed and removed in a bag. No intraoperative cholangiogram.",
+        "CPT",
+        "47562",
+        "general surgery",
+    ),
+    Case(
+        "Total knee arthroplasty on the left knee of a 71 yo with end-stage osteoarthritis: "
+        "medial parapatellar approach, cemented femoral and tibial components and patellar "
+        "resurfacing. Tourniquet time 70 minutes; no complications.",
+        "CPT",
+        "27447",
+        "orthopedics",
+    ),
+    Case(
+        "Blood drawn by the medical assistant from an arm vein with a needle for the tests "
+        "ordered at today's visit; the tubes are sent to an outside laboratory that will bill "
+        "for the tests.",
+        "CPT",
+        "36415",
+        "general medicine",
+    ),
+    Case(
+        "30 yo with fatigue and repeated infections. Complete blood count on the automated "
+        "analyzer with an automated white cell differential run in the clinic laboratory: "
+        "hemoglobin, hematocrit, platelets and a five-part differential reported.",
+        "CPT",
+        "85025",
+        "hematology",
+    ),
+    Case(
+        "28 yo cut the left forearm on a kitchen knife: a 4 cm straight laceration through the "
+        "skin into fat, no tendon or muscle injury. Irrigated and closed in a single layer "
+        "with simple interrupted sutures; no layered closure needed.",
+        "CPT",
+        "12002",
+        "emergency medicine",
+    ),
+    Case(
+        "Muffled hearing in the right ear of an 80 yo. Otoscopy shows hard cerumen completely "
+        "blocking the canal. Removed by the physician with a curette and alligator forceps "
+        "under direct view; tympanic membrane intact afterwards. Left ear not treated.",
+        "CPT",
+        "69210",
+        "otolaryngology",
+    ),
+    Case(
+        "Seasonal influenza vaccination for a healthy 35 yo: quadrivalent, preservative-free, "
+        "split-virus vaccine, 0.5 mL from a single-dose prefilled syringe, given into the "
+        "deltoid. The vaccine product is the item being reported.",
+        "CPT",
+        "90686",
+        "general medicine",
+    ),
+    Case(
+        "Physical therapy for a 58 yo recovering from rotator cuff repair: 30 minutes of "
+        "therapeutic exercise one on one, including active-assisted range of motion and "
+        "isometric strengthening of the rotator cuff and scapular muscles.",
+        "CPT",
+        "97110",
+        "physical medicine and rehabilitation",
+    ),
+    Case(
+        "Painful, fluctuant 2 cm abscess on the right thigh of a 24 yo. Under local anesthesia "
+        "a single incision drained the pus, loculations were broken up and the cavity was "
+        "packed. Simple, single abscess; culture sent.",
+        "CPT",
+        "10060",
+        "dermatology",
+    ),
+    # ---- HCPCS Level II (22) ----
+    Case(
+        "Breast cancer with new brain metastases in a 57 yo, headache from vasogenic edema on "
+        "MRI. Dexamethasone sodium phosphate 10 mg given by intravenous push in the infusion "
+        "clinic before starting an oral taper. Drug supplied from clinic stock.",
+        "HCPCS",
+        "J1100",
+        "oncology",
+    ),
+    Case(
+        "Firm, itchy keloid on the chest of a 25 yo. Injected intralesionally with "
+        "triamcinolone acetonide 10 mg/mL, 1 mL in total, using a fine needle. Repeat in six "
+        "weeks if needed. The steroid came from office stock.",
+        "HCPCS",
+        "J3301",
+        "dermatology",
+    ),
+    Case(
+        "Acute low back spasm after lifting boxes in a 41 yo seen at urgent care. Ketorolac "
+        "tromethamine 30 mg given by intramuscular injection in the gluteal muscle; "
+        "discharged with stretching advice.",
+        "HCPCS",
+        "J1885",
+        "general medicine",
+    ),
+    Case(
+        "2 yo with acute otitis media who vomits every oral antibiotic dose. Ceftriaxone 750 mg "
+        "(50 mg/kg) given intramuscularly in the clinic from a 1 g vial, with the rest "
+        "discarded and recorded as waste.",
+        "HCPCS",
+        "J0696",
+        "pediatrics",
+    ),
+    Case(
+        "Tibial plateau fracture treated without surgery in a 36 yo who must stay "
+        "non-weight-bearing for six weeks. Issued adjustable aluminum (not wooden) "
+        "axillary crutches, one pair, and taught three-point gait and stairs.",
+        "HCPCS",
+        "E0114",
+        "emergency medicine",
+    ),
+    Case(
+        "New CPAP user, 58 yo, with chronic nasal blockage from a deviated septum who wakes "
+        "with a dry mouth using nasal pillows. The supplier switches her to a mask covering "
+        "both nose and mouth for use with her existing device.",
+        "HCPCS",
+        "A7030",
+        "pulmonology",
+    ),
+    Case(
+        "Wrist drop after falling asleep with his arm over a chair back in a 44 yo; radial "
+        "nerve compression expected to recover. Given a prefabricated wrist cock-up splint "
+        "holding the wrist in extension, off the shelf, with no adjustment by an orthotist.",
+        "HCPCS",
+        "L3908",
+        "neurology",
+    ),
+    Case(
+        "Medicare beneficiary, 70 yo, enrolled in Part B 18 months ago, who had the Welcome to "
+        "Medicare exam last year. Today is the first wellness visit under the yearly "
+        "benefit, with a risk questionnaire, function and memory screens, a list of her "
+        "clinicians and a written prevention plan.",
+        "HCPCS",
+        "G0438",
+        "general medicine",
+    ),
+    Case(
+        "Scheduled, non-emergency stretcher transport by ground ambulance for a bed-confined "
+        "77 yo being discharged after hip surgery to a skilled nursing facility. Basic life "
+        "support crew; vital signs monitored, no advanced interventions.",
+        "HCPCS",
+        "A0428",
+        "orthopedics",
+    ),
+    Case(
+        "Bone metastases from prostate cancer in a 73 yo. Denosumab 120 mg injected "
+        "subcutaneously in the oncology clinic to prevent skeletal events; calcium and vitamin "
+        "D levels checked beforehand. Next dose in four weeks.",
+        "HCPCS",
+        "J0897",
+        "oncology",
+    ),
+    Case(
+        "Idiopathic pulmonary fibrosis in a 71 yo man; pulse oximetry at rest reads 87 to 88% "
+        "on two separate visits. Continuous home oxygen at 3 L/min ordered, delivered by a "
+        "stationary concentrator with a single outlet for use in the house.",
+        "HCPCS",
+        "E1390",
+        "DME/supplies",
+    ),
+    Case(
+        "Advanced heart failure in an 86 yo who can only breathe lying with the head raised "
+        "and needs frequent position changes. Hospital bed with electric head and foot "
+        "sections, manual height adjustment, side rails and mattress delivered to the home.",
+        "HCPCS",
+        "E0260",
+        "cardiology",
+    ),
+    Case(
+        "Gestational diabetes at 28 weeks, checking fingerstick glucose four times a day with a "
+        "meter she already has. Dispensed one box of 100 lancets; strips and meter not "
+        "needed this month.",
+        "HCPCS",
+        "A4259",
+        "obstetrics/gynecology",
+    ),
+    Case(
+        "After total hip replacement, a 68 yo starts deep vein thrombosis prophylaxis. First "
+        "dose of enoxaparin 40 mg injected subcutaneously in the clinic while she is taught to "
+        "self-inject the remaining doses at home.",
+        "HCPCS",
+        "J1650",
+        "orthopedics",
+    ),
+    Case(
+        "Persistent vomiting from viral gastroenteritis in a 30 yo at urgent care, unable to "
+        "keep down oral medication. Promethazine hydrochloride 25 mg given by deep "
+        "intramuscular injection; tolerating sips of fluid an hour later.",
+        "HCPCS",
+        "J2550",
+        "emergency medicine",
+    ),
+    Case(
+        "3 yo with persistent asthma who cannot use a spacer and mask well. Prescribed a home "
+        "nebulizer with an air compressor for twice-daily inhaled budesonide and rescue "
+        "albuterol; the family was shown how to assemble and clean it.",
+        "HCPCS",
+        "E0570",
+        "pediatrics",
+    ),
+    Case(
+        "COPD patient already on a home concentrator who desaturates to 84% when walking and "
+        "wants to leave the house. Portable gaseous oxygen system rented: cylinders with "
+        "regulator, flowmeter and cannula for use outside the home.",
+        "HCPCS",
+        "E0431",
+        "pulmonology",
+    ),
+    Case(
+        "Osteoporotic compression fracture of L1 in a 79 yo with back pain on standing. Fitted "
+        "with a prefabricated lumbar-sacral orthosis with rigid front and back panels "
+        "controlling flexion and side bending, supplied off the shelf.",
+        "HCPCS",
+        "L0650",
+        "orthopedics",
+    ),
+    Case(
+        "35 yo with a nondisplaced distal radius fracture. Short arm cast from below the elbow "
+        "to the palm applied with fiberglass casting tape; this line is for the cast "
+        "materials used, not the application.",
+        "HCPCS",
+        "Q4010",
+        "orthopedics",
+    ),
+    Case(
+        "Pharmacy supply for a home nebulizer: albuterol sulfate inhalation solution, premixed "
+        "unit-dose vials of 2.5 mg in 3 mL, enough for four treatments a day for a month, for "
+        "a 66 yo with COPD.",
+        "HCPCS",
+        "J7613",
+        "DME/supplies",
+    ),
+    Case(
+        "Type 1 diabetes on an insulin pump with a therapeutic continuous glucose monitor. "
+        "Monthly resupply shipped: the sensors, transmitter and accessories covered by the "
+        "monthly supply allowance for the monitor; the receiver was not replaced.",
+        "HCPCS",
+        "K0553",
+        "endocrinology",
+    ),
+    Case(
+        "Medicare beneficiary, 69 yo, in primary care for his yearly alcohol misuse "
+        "screening: the AUDIT-C questionnaire was administered and scored in about ten "
+        "minutes; score 1, negative, so no counseling was needed.",
+        "HCPCS",
+        "G0442",
+        "general medicine",
+    ),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Building and checking
+# --------------------------------------------------------------------------------------------
+def describe(validator: CodeValidator, code_type: str, code: str) -> str:
+    """Description of ``code`` from the shipped databases; stop if it is not a valid code."""
+    result = validator.validate(code, code_type)
+    if not result.is_valid or not result.description:
+        raise SystemExit(
+            f"{code_type} {code} is not in THCE's shipped databases ({result.error_message}); "
+            "fix the table"
+        )
+    if code_type == "ICD10" and result.billable is False:
+        raise SystemExit(f"ICD10 {code} is a header, not billable; use a more specific code")
+    return result.description
+
+
+def interleave(rows: list, order: tuple[str, ...] = TYPE_ORDER) -> list:
+    """Spread code types evenly through a file (ICD10, CPT, HCPCS, ICD10, ...).
+
+    Sorting on (position within its type / size of its type) keeps each type's authored order
+    while mixing types, so the first lines of a file already show all three systems.
+    """
+    by_type: dict[str, list] = {}
+    for row in rows:
+        by_type.setdefault(row.code_type, []).append(row)
+    rank = {code_type: i for i, code_type in enumerate(order)}
+    keyed = [
+        ((i + 0.5) / len(group), rank[code_type], row)
+        for code_type, group in by_type.items()
+        for i, row in enumerate(group)
+    ]
+    return [row for *_, row in sorted(keyed, key=lambda item: item[:2])]
+
+
+def rejected_answer(pair: Pair, validator: CodeValidator) -> str:
+    """The ``rejected`` assistant text: a reasoned wrong answer, or a bare one."""
+    description = describe(validator, pair.rejected_type, pair.rejected_code)
+    if pair.rejected_reasoning is None:
+        return format_answer(pair.rejected_type, pair.rejected_code, description)
+    return format_reasoned_answer(
+        pair.rejected_reasoning, pair.rejected_type, pair.rejected_code, description
+    )
+
+
+def build_pair_records(
+    pairs: list[Pair], validator: CodeValidator, id_prefix: str = "s3"
+) -> list[dict]:
+    """Stage-3 preference records with ids ``<id_prefix>-NNN``."""
+    records = []
+    for index, pair in enumerate(interleave(pairs), start=1):
+        chosen = format_reasoned_answer(
+            pair.reasoning,
+            pair.code_type,
+            pair.code,
+            describe(validator, pair.code_type, pair.code),
+        )
+        metadata = {
+            "code_type": pair.code_type,
+            "specialty": pair.specialty,
+            "mistake": pair.mistake,
+            "rejected_code_type": pair.rejected_type,
+            "rejected_code": pair.rejected_code,
+            "source": "synthetic",
+        }
+        record = build_stage_3_example(
+            pair.narrative, chosen, rejected_answer(pair, validator), metadata=metadata
+        )
+        records.append({"id": f"{id_prefix}-{index:03d}", **record})
+    return records
+
+
+def build_case_records(
+    cases: list[Case],
+    validator: CodeValidator,
+    id_prefix: str,
+    extra_metadata: dict[str, dict] | None = None,
+) -> list[dict]:
+    """Stage-1 records with ids ``<id_prefix>-NNN``; ``extra_metadata`` is keyed by narrative."""
+    records = []
+    for index, case in enumerate(interleave(cases), start=1):
+        metadata = {"code_type": case.code_type, "specialty": case.specialty, "source": "synthetic"}
+        metadata.update((extra_metadata or {}).get(case.narrative, {}))
+        description = describe(validator, case.code_type, case.code)
+        record = build_stage_1_example(
+            case.narrative, case.code_type, case.code, description, metadata=metadata
+        )
+        records.append({"id": f"{id_prefix}-{index:03d}", **record})
+    return records
+
+
+def check_rows(name: str, rows: Iterable[Case | Pair], expected: dict[str, int]) -> None:
+    """Fail loudly on a table mistake: wrong mix, repeated narrative, bad length, bad pair."""
+    rows = list(rows)
+    counts = Counter(row.code_type for row in rows)
+    if dict(counts) != expected:
+        raise SystemExit(f"{name}: code-type counts {dict(counts)} != {expected}")
+    seen: set[str] = set()
+    for row in rows:
+        words = len(row.narrative.split())
+        if not 20 <= words <= 120:
+            raise SystemExit(f"{name} {row.code}: narrative has {words} words (20-120)")
+        if row.narrative in seen:
+            raise SystemExit(f"{name} {row.code}: narrative used twice")
+        seen.add(row.narrative)
+        if isinstance(row, Pair):
+            check_pair(name, row)
+
+
+def check_pair(name: str, pair: Pair) -> None:
+    """A pair's rejected answer must be a different code and match its declared mistake."""
+    where = f"{name} {pair.code_type} {pair.code}"
+    if pair.mistake not in MISTAKES:
+        raise SystemExit(f"{where}: unknown mistake {pair.mistake!r}; use one of {MISTAKES}")
+    if (pair.rejected_type, pair.rejected_code) == (pair.code_type, pair.code):
+        raise SystemExit(f"{where}: rejected code equals the chosen code")
+    if (pair.mistake == "missing_reasoning") != (pair.rejected_reasoning is None):
+        raise SystemExit(f"{where}: only missing_reasoning pairs have no rejected reasoning")
+    if (pair.mistake == "wrong_code_type") != (pair.rejected_type != pair.code_type):
+        raise SystemExit(f"{where}: only wrong_code_type pairs change the code system")
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", pair.reasoning.strip()) if s]
+    if not 2 <= len(sentences) <= 5:
+        raise SystemExit(f"{where}: reasoning has {len(sentences)} sentences (2-5)")
+
+
+def check_records(records: list[dict], stage: int) -> None:
+    """Re-read every written answer with the shared parser: gold must round-trip."""
+    for record in records:
+        for which in ("chosen", "rejected") if stage == 3 else ("chosen",):
+            parsed = parse_answer(get_answer_text(record, which))
+            if not parsed.well_formed:
+                raise SystemExit(f"{record['id']}: {which} answer does not parse")
+            if which == "chosen" and stage >= 2 and not parsed.reasoning_well_formed:
+                raise SystemExit(f"{record['id']}: chosen answer lacks a well-formed <think>")
+            if which == "chosen" and parsed.code_type != record["metadata"]["code_type"]:
+                raise SystemExit(f"{record['id']}: metadata code_type disagrees with the answer")
+
+
+def _shingles(text: str, size: int = SHINGLE) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def find_overlaps(
+    held_out: list[str], training: list[str], ratio: float = NEAR_DUPLICATE_RATIO
+) -> list[tuple[str, str, str]]:
+    """Held-out narratives that repeat a training narrative: ``(held_out, training, why)``.
+
+    A pair overlaps when the texts are equal, when their normalised edit similarity
+    (``rapidfuzz.fuzz.ratio``) reaches ``ratio``, or when they share a run of ``SHINGLE`` words.
+    """
+    overlaps = []
+    training_shingles = [_shingles(text) for text in training]
+    for text in held_out:
+        best = process.extractOne(text, training, scorer=fuzz.ratio)
+        if best is not None and best[1] >= ratio:
+            why = "identical" if best[1] == 100 else f"similarity {best[1]:.0f}"
+            overlaps.append((text, best[0], why))
+            continue
+        mine = _shingles(text)
+        for other, theirs in zip(training, training_shingles, strict=True):
+            shared = mine & theirs
+            if shared:
+                overlaps.append((text, other, "shares '" + " ".join(next(iter(shared))) + "'"))
+                break
+    return overlaps
+
+
+def load_training(paths: list[Path]) -> tuple[list[str], set[tuple[str, str]]]:
+    """Narratives and gold ``(code_type, code)`` pairs of existing training files."""
+    narratives: list[str] = []
+    codes: set[tuple[str, str]] = set()
+    for path in paths:
+        if not path.exists():
+            raise SystemExit(f"training file {path} is missing; generate it first")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            narratives.append(get_narrative(record) or "")
+            gold = parse_answer(get_answer_text(record))
+            codes.add((gold.code_type or "", gold.code or ""))
+    return narratives, codes
+
+
+def report_overlaps(overlaps: list[tuple[str, str, str]], what: str) -> None:
+    """Stop with a readable list when held-out narratives overlap training ones."""
+    if not overlaps:
+        return
+    lines = [f"{len(overlaps)} {what} narrative(s) overlap training data:"]
+    for held_out, training, why in overlaps:
+        lines.append(f"  - {why}: {held_out[:70]!r} ~ {training[:70]!r}")
+    raise SystemExit("\n".join(lines))
+
+
+def write_or_compare(outputs: dict[Path, list[dict]], check: bool) -> int:
+    """Write every output, or with ``check`` report those that differ from the tables."""
+    stale = []
+    for path, records in outputs.items():
+        if check:
+            expected = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+            if not path.exists() or path.read_text(encoding="utf-8") != expected:
+                stale.append(path)
+        else:
+            write_jsonl(path, records)
+            print(f"wrote {len(records)} examples to {path}")
+    if stale:
+        print("out of date (run without --check): " + ", ".join(map(str, stale)), file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare instead of writing")
+    parser.add_argument("--output-dir", type=Path, default=EXAMPLES_DIR)
+    parser.add_argument(
+        "--training-dir",
+        type=Path,
+        default=EXAMPLES_DIR,
+        help="where sample_stage_{1,2}.jsonl live (the test set must not overlap them)",
+    )
+    args = parser.parse_args(argv)
+
+    check_rows("stage-3 pairs", PAIRS, PAIR_COUNTS)
+    check_rows("test cases", TEST_CASES, TEST_COUNTS)
+    validator = CodeValidator()
+    pairs = build_pair_records(PAIRS, validator)
+    check_records(pairs, stage=3)
+
+    # The test set is held out from every training file, stage 3 included.
+    training_files = [args.training_dir / f"sample_stage_{stage}.jsonl" for stage in (1, 2)]
+    narratives, gold_codes = load_training(training_files)
+    narratives += [pair.narrative for pair in PAIRS]
+    gold_codes |= {(pair.code_type, pair.code) for pair in PAIRS}
+    report_overlaps(find_overlaps([c.narrative for c in TEST_CASES], narratives), "test")
+
+    seen = {
+        c.narrative: {"code_in_training": (c.code_type, c.code) in gold_codes} for c in TEST_CASES
+    }
+    test = build_case_records(TEST_CASES, validator, "t", seen)
+    check_records(test, stage=1)
+    share = sum(m["code_in_training"] for m in seen.values()) / len(seen)
+    print(f"test codes also seen in training: {share:.0%}")
+
+    return write_or_compare(
+        {
+            args.output_dir / "sample_stage_3.jsonl": pairs,
+            args.output_dir / "test.jsonl": test,
+        },
+        args.check,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -16,7 +16,6 @@ from __future__ import annotations
 import traceback
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -38,14 +37,14 @@ _state = {"verbose": False}
 class THCEGroup(typer.core.TyperGroup):
     """Top-level group that reports :class:`THCEError` as a one-line message, exit code 2."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except THCEError as exc:
             if _state["verbose"]:
                 err_console.print(traceback.format_exc(), highlight=False, markup=False)
             err_console.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
-            raise click.exceptions.Exit(exc.exit_code) from None
+            raise typer.Exit(exc.exit_code) from None
 
 
 app = typer.Typer(

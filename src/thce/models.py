@@ -191,6 +191,7 @@ def _build_atomically(target: Path, what: str, build: Any, **marker: Any) -> Pat
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
+            tmp.chmod(0o755)  # mkdtemp makes it private; the cache is a normal folder
             build(tmp)
             info = {"version": _CONVERSION_VERSION, "what": what, "created": time.time(), **marker}
             (tmp / _MARKER).write_text(json.dumps(info, indent=2, default=str), "utf-8")

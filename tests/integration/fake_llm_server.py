@@ -45,7 +45,9 @@ def reply(text: str, delay: float = 0.0, input_tokens: int = 100, output_tokens:
     return Step(200, text, delay=delay, input_tokens=input_tokens, output_tokens=output_tokens)
 
 
-def error(status: int, headers: dict[str, str] | None = None, message: str = "scripted error") -> Step:
+def error(
+    status: int, headers: dict[str, str] | None = None, message: str = "scripted error"
+) -> Step:
     """An HTTP error in the provider's error format."""
     return Step(status, None, headers=dict(headers or {}), error_message=message)
 
@@ -129,7 +131,7 @@ def synthetic_narrative(n: int, description: str) -> str:
 def default_responder(request: RecordedRequest, n: int, rejected_code: str | None = None) -> Step:
     """A valid reply to any THCE generation prompt, unique per request number ``n``."""
     prompt = request.user_prompt
-    code_type, code, description = target_code(prompt)
+    _code_type, code, description = target_code(prompt)
     values = {
         "narrative": synthetic_narrative(n, description),
         "reasoning": (
@@ -155,7 +157,10 @@ class FakeLLMServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval makes shutdown (each test's teardown) take milliseconds.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -219,7 +224,9 @@ class FakeLLMServer:
                 anthropic = path == ANTHROPIC_PATH
                 if step.status == 200:
                     payload = (
-                        _anthropic_message(body, step) if anthropic else _openai_completion(body, step)
+                        _anthropic_message(body, step)
+                        if anthropic
+                        else _openai_completion(body, step)
                     )
                 else:
                     payload = _error_body(step, anthropic)

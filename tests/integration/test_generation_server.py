@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_llm_server import (  # noqa: E402
+from fake_llm_server import (
     FakeLLMServer,
     RecordedRequest,
     Step,
@@ -25,10 +25,10 @@ from fake_llm_server import (  # noqa: E402
     target_code,
 )
 
-from thce.cli import app  # noqa: E402
-from thce.data.quality import DataQualityChecker  # noqa: E402
-from thce.errors import GenerationError  # noqa: E402
-from thce.generation import GenerationConfig, generate  # noqa: E402
+from thce.cli import app
+from thce.data.quality import DataQualityChecker
+from thce.errors import GenerationError
+from thce.generation import GenerationConfig, generate
 
 KEY = "sk-test-not-a-real-key-123456"
 ENV = {"OPENAI_API_KEY": KEY, "ANTHROPIC_API_KEY": KEY}
@@ -38,7 +38,9 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _config(server: FakeLLMServer, output: Path, provider: str = "openai", **overrides) -> GenerationConfig:
+def _config(
+    server: FakeLLMServer, output: Path, provider: str = "openai", **overrides
+) -> GenerationConfig:
     base = server.openai_base_url if provider == "openai" else server.anthropic_base_url
     values = {
         "stage": 1,
@@ -84,14 +86,26 @@ def test_cli_success_openai(server, tmp_path):
     result = CliRunner().invoke(
         app,
         [
-            "generate", "--stage", "1", "--count", "3", "--model", "gpt-4o", "--output", str(output),
-            "--base-url", server.openai_base_url, "--seed", "5", "--json",
+            "generate",
+            "--stage",
+            "1",
+            "--count",
+            "3",
+            "--model",
+            "gpt-4o",
+            "--output",
+            str(output),
+            "--base-url",
+            server.openai_base_url,
+            "--seed",
+            "5",
+            "--json",
         ],
     )
     assert result.exit_code == 0, result.output
     examples = _lines(output)
     assert len(examples) == 3
-    summary = json.loads(result.stdout[result.stdout.index("{"):])
+    summary = json.loads(result.stdout[result.stdout.index("{") :])
     assert summary["accepted"] == 3 and summary["total"] == 3 and summary["stopped"] == "completed"
     assert summary["input_tokens"] == 300 and summary["output_tokens"] == 150
     assert summary["cost_usd"] == pytest.approx((300 * 2.5 + 150 * 10.0) / 1e6)
@@ -111,7 +125,9 @@ def test_api_success_anthropic_stage_3(tmp_path):
         summary = generate(_config(server, output, provider="anthropic", stage=3))
         assert {r.path for r in server.requests} == {"/v1/messages"}
         body = server.requests[0].body
-        assert body["system"] and body["messages"][0]["role"] == "user" and body["max_tokens"] == 1024
+        assert (
+            body["system"] and body["messages"][0]["role"] == "user" and body["max_tokens"] == 1024
+        )
     assert summary.provider == "anthropic" and summary.accepted == 3
     checker = DataQualityChecker()
     for example in _lines(output):
@@ -132,14 +148,19 @@ def test_429_retry_after_is_honoured(server, tmp_path, headers, wait):
 
 def test_500_then_success_anthropic(server, tmp_path):
     server.script = [error(500), error(529)]
-    summary = generate(_config(server, tmp_path / "o.jsonl", provider="anthropic", count=1, concurrency=1))
+    summary = generate(
+        _config(server, tmp_path / "o.jsonl", provider="anthropic", count=1, concurrency=1)
+    )
     assert (summary.accepted, summary.retries, summary.requests) == (1, 2, 1)
     assert len(server.requests) == 3
 
 
 def test_malformed_answer_is_rejected_with_reason(server, tmp_path):
     output = tmp_path / "o.jsonl"
-    server.script = [reply("Sure! Here is your narrative: a patient came in."), reply('{"text": "x"}')]
+    server.script = [
+        reply("Sure! Here is your narrative: a patient came in."),
+        reply('{"text": "x"}'),
+    ]
     summary = generate(_config(server, output, count=2, concurrency=1))
     assert summary.accepted == 2 and summary.total == 2
     assert summary.rejected == {"not_json": 1, "missing_narrative": 1}
@@ -159,7 +180,12 @@ def test_timeout_is_retried(server, tmp_path):
 def test_persistent_timeouts_go_to_rejects_then_stop(server, tmp_path):
     server.script = [reply("{}", delay=3.0)] * 2
     config = _config(
-        server, tmp_path / "o.jsonl", count=1, concurrency=1, timeout=0.3, max_retries=0,
+        server,
+        tmp_path / "o.jsonl",
+        count=1,
+        concurrency=1,
+        timeout=0.3,
+        max_retries=0,
         max_consecutive_failures=2,
     )
     with pytest.raises(GenerationError, match="2 requests in a row failed"):
@@ -173,8 +199,19 @@ def test_401_fails_fast_without_leaking_the_key(server, tmp_path):
     result = CliRunner().invoke(
         app,
         [
-            "generate", "--count", "5", "--model", "gpt-4o", "--output", str(tmp_path / "o.jsonl"),
-            "--base-url", server.openai_base_url, "--max-retries", "5",
+            "generate",
+            "--count",
+            "5",
+            "--model",
+            "gpt-4o",
+            "--output",
+            str(tmp_path / "o.jsonl"),
+            "--base-url",
+            server.openai_base_url,
+            "--max-retries",
+            "5",
+            "--concurrency",
+            "1",
         ],
     )
     assert result.exit_code == 2
@@ -212,13 +249,26 @@ def test_cost_ceiling_via_cli_then_resume(server, tmp_path):
     # 1 USD per 1M tokens both ways: each request reserves (prompt + 1024) tokens, ~1.4e-3 USD,
     # and really costs (100 + 50) tokens = 1.5e-4 USD.
     args = [
-        "generate", "--count", "10", "--model", "local-model", "--output", str(output),
-        "--base-url", server.openai_base_url, "--price-input", "1", "--price-output", "1",
-        "--concurrency", "1", "--json",
+        "generate",
+        "--count",
+        "10",
+        "--model",
+        "local-model",
+        "--output",
+        str(output),
+        "--base-url",
+        server.openai_base_url,
+        "--price-input",
+        "1",
+        "--price-output",
+        "1",
+        "--concurrency",
+        "1",
+        "--json",
     ]
     result = CliRunner().invoke(app, [*args, "--max-cost", "0.002"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout[result.stdout.index("{"):])
+    summary = json.loads(result.stdout[result.stdout.index("{") :])
     assert summary["stopped"] == "max_cost"
     assert 0 < summary["accepted"] < 10
     assert summary["cost_usd"] <= 0.002
@@ -233,8 +283,18 @@ def test_dry_run_estimate_makes_no_request(server, tmp_path):
     result = CliRunner().invoke(
         app,
         [
-            "generate", "--stage", "2", "--count", "100", "--model", "gpt-4o", "--output",
-            str(tmp_path / "o.jsonl"), "--base-url", server.openai_base_url, "--dry-run",
+            "generate",
+            "--stage",
+            "2",
+            "--count",
+            "100",
+            "--model",
+            "gpt-4o",
+            "--output",
+            str(tmp_path / "o.jsonl"),
+            "--base-url",
+            server.openai_base_url,
+            "--dry-run",
             "--estimate-cost",
         ],
         env={"OPENAI_API_KEY": ""},

@@ -130,3 +130,13 @@ def test_user_error_is_one_line_exit_2(monkeypatch):
 def test_help_does_not_import_torch():
     code = "import sys, thce.cli; sys.exit(1 if 'torch' in sys.modules or 'transformers' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_atomic_write_uses_normal_permissions(tmp_path):
+    import os
+
+    target = tmp_path / "perm.json"
+    thce_io.write_json(target, {})
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -19,7 +19,10 @@ from thce.generation.prompts import (
 )
 
 TARGET = Target(
-    "ICD10", "E11.9", "Type 2 diabetes mellitus without complications", "endocrinology",
+    "ICD10",
+    "E11.9",
+    "Type 2 diabetes mellitus without complications",
+    "endocrinology",
     "outpatient progress note",
 )
 
@@ -36,7 +39,9 @@ def test_prompt_names_code_specialty_style_and_exact_keys(stage):
 
 
 def test_stage_3_asks_for_a_wrong_code_of_the_same_system():
-    prompt = build_user_prompt(Target("CPT", "99213", None, "family medicine", "office visit note"), 3)
+    prompt = build_user_prompt(
+        Target("CPT", "99213", None, "family medicine", "office visit note"), 3
+    )
     assert "real CPT code" in prompt
     assert "CPT: 99213\n" in prompt  # no description: no empty parentheses
 
@@ -71,7 +76,12 @@ def test_parse_reply_per_stage():
     assert parse_reply('{"narrative": " A note. "}', 1) == {"narrative": "A note."}
     two = parse_reply('```json\n{"narrative": "N", "reasoning": "R", "code": "X"}\n```', 2)
     assert two == {"narrative": "N", "reasoning": "R"}  # extra keys ignored
-    three = {"narrative": "N", "reasoning": "R", "rejected_code": "E11.65", "rejected_reasoning": "W"}
+    three = {
+        "narrative": "N",
+        "reasoning": "R",
+        "rejected_code": "E11.65",
+        "rejected_reasoning": "W",
+    }
     assert parse_reply(json.dumps(three), 3) == three
 
 
@@ -87,7 +97,11 @@ def test_parse_reply_per_stage():
         ('{"narrative": 3}', 1, "bad_narrative"),
         ('{"narrative": "  "}', 1, "empty_narrative"),
         ('{"narrative": "a"}', 2, "missing_reasoning"),
-        ('{"narrative": "a", "reasoning": "b", "rejected_code": "X"}', 3, "missing_rejected_reasoning"),
+        (
+            '{"narrative": "a", "reasoning": "b", "rejected_code": "X"}',
+            3,
+            "missing_rejected_reasoning",
+        ),
     ],
 )
 def test_parse_reply_rejects_with_reason(text, stage, reason):

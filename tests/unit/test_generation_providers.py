@@ -45,7 +45,10 @@ def test_unknown_provider():
 
 
 def test_api_key_from_env_then_dotenv(tmp_path):
-    assert load_api_key("openai", env={"OPENAI_API_KEY": " sk-env "}, dotenv_path=tmp_path / ".env") == "sk-env"
+    assert (
+        load_api_key("openai", env={"OPENAI_API_KEY": " sk-env "}, dotenv_path=tmp_path / ".env")
+        == "sk-env"
+    )
     dotenv = tmp_path / ".env"
     dotenv.write_text("ANTHROPIC_API_KEY=sk-ant-from-file\n")
     assert load_api_key("anthropic", env={}, dotenv_path=dotenv) == "sk-ant-from-file"
@@ -124,7 +127,11 @@ def test_retry_honours_retry_after_then_backoff():
     retried = []
     result = _run(
         call_with_retries(
-            call, classify, RetryPolicy(3, 0.01, 0.02), lambda i, d: retried.append(i.kind), fake_sleep
+            call,
+            classify,
+            RetryPolicy(3, 0.01, 0.02),
+            lambda i, d: retried.append(i.kind),
+            fake_sleep,
         )
     )
     assert result is ok and len(calls) == 3
@@ -153,14 +160,19 @@ def test_non_retryable_fails_at_once():
 
 
 def test_unknown_exceptions_propagate():
-    call, calls = _script(ZeroDivisionError())
+    call, _calls = _script(ZeroDivisionError())
     with pytest.raises(ZeroDivisionError):
         _run(call_with_retries(call, classify, RetryPolicy(5, 0.0, 0.0)))
 
 
 @pytest.mark.parametrize(
     ("status", "needle"),
-    [(401, "check OPENAI_API_KEY"), (403, "may use model"), (404, "check --model"), (400, "rejected the request")],
+    [
+        (401, "check OPENAI_API_KEY"),
+        (403, "may use model"),
+        (404, "check --model"),
+        (400, "rejected the request"),
+    ],
 )
 def test_fatal_errors_are_clear(status, needle):
     info = ErrorInfo(False, f"http_{status}", status, None, "details")
@@ -170,7 +182,9 @@ def test_fatal_errors_are_clear(status, needle):
 
 def test_make_provider_builds_sdk_clients():
     openai_provider = make_provider("openai", "gpt-4o", "sk-test", base_url="http://127.0.0.1:9/v1")
-    anthropic_provider = make_provider("anthropic", "claude-x", "sk-test", base_url="http://127.0.0.1:9")
+    anthropic_provider = make_provider(
+        "anthropic", "claude-x", "sk-test", base_url="http://127.0.0.1:9"
+    )
     assert (openai_provider.name, anthropic_provider.name) == ("openai", "anthropic")
     _run(openai_provider.close())
     _run(anthropic_provider.close())

@@ -26,7 +26,9 @@ POOLS = {
 
 
 def _sampler(weights=None, seed=7, specialties=None):
-    return TargetSampler(weights, seed=seed, specialties=specialties, pool_loader=lambda t, p: POOLS[t])
+    return TargetSampler(
+        weights, seed=seed, specialties=specialties, pool_loader=lambda t, p: POOLS[t]
+    )
 
 
 def test_default_distribution_is_40_30_30():
@@ -58,7 +60,12 @@ def test_explicit_weights_and_aliases():
 
 @pytest.mark.parametrize(
     ("spec", "needle"),
-    [("ICD9", "unknown code type"), ("", "empty"), ("CPT=x", "not a number"), ("CPT=0", "positive")],
+    [
+        ("ICD9", "unknown code type"),
+        ("", "empty"),
+        ("CPT=x", "not a number"),
+        ("CPT=0", "positive"),
+    ],
 )
 def test_bad_code_types(spec, needle):
     with pytest.raises(GenerationError, match=needle):

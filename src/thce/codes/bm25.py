@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from thce.codes.database import CodeDatabase, get_database, termination_date
+from thce.codes.database import CodeDatabase, get_database, today_ymd
 from thce.codes.formats import CODE_TYPES, parse_code_type
 
 K1 = 1.2
@@ -31,15 +31,158 @@ B = 0.75
 
 # English function words plus words that carry no coding signal in narratives.
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself
-    yourselves also per each year years yo old patient patients pt presents presented
-    presenting reports reported states stated today day days visit noted history hx""".split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "per",
+        "each",
+        "year",
+        "years",
+        "yo",
+        "old",
+        "patient",
+        "patients",
+        "pt",
+        "presents",
+        "presented",
+        "presenting",
+        "reports",
+        "reported",
+        "states",
+        "stated",
+        "today",
+        "day",
+        "days",
+        "visit",
+        "noted",
+        "history",
+        "hx",
+    ]
 )
 
 # Clinical abbreviations seen in narratives, expanded in queries (the original token stays).
@@ -117,9 +260,16 @@ ABBREVIATIONS: dict[str, str] = {
     "egd": "esophagogastroduodenoscopy upper gi endoscopy",
     "fx": "fracture",
     "abx": "antibiotic",
+    # Narratives negate with "no"/"denies"; descriptions say "without" (E11.9, N30.00).
+    "no": "without",
+    "denies": "without",
 }
 
+# Shorthand containing punctuation, rewritten before splitting (queries only).
+_PHRASES: dict[str, str] = {"w/o": "without", "n/v": "nausea vomiting", "s/p": "status post"}
+
 _TOKEN = re.compile(r"[a-z0-9]+")
+_CORPUS_TOKEN = re.compile(r"[a-z0-9]+|\n")
 
 
 @lru_cache(maxsize=200_000)
@@ -131,7 +281,14 @@ def stem(word: str) -> str:
     """
     if len(word) <= 3 or word.isdigit():
         return word
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+    for suffix, repl in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
@@ -144,8 +301,10 @@ def tokenize(text: str, *, expand: bool = False) -> list[str]:
     """Lower-case, split on non-alphanumerics, drop stopwords, stem; optionally expand
     abbreviations (queries only)."""
     lowered = text.lower()
-    if expand and "n/v" in lowered:
-        lowered = lowered.replace("n/v", " nausea vomiting ")
+    if expand:
+        for short, long in _PHRASES.items():
+            if short in lowered:
+                lowered = lowered.replace(short, f" {long} ")
     words = _TOKEN.findall(lowered)
     if expand:
         expanded: list[str] = []
@@ -172,6 +331,70 @@ class SearchHit:
         return asdict(self)
 
 
+@dataclass
+class _Tokenized:
+    """One database's documents as (term, doc) postings over its own vocabulary."""
+
+    code_type: str
+    codes: list[str]
+    descriptions: list[str]
+    billable: list[bool]
+    vocab: dict[str, int]
+    term_ids: np.ndarray
+    doc_ids: np.ndarray
+
+
+def _source_key(db: CodeDatabase) -> tuple:
+    """Identifies the data a database was loaded from (file, its mtime, size, day)."""
+    try:
+        stamp = db.source.stat().st_mtime_ns if db.source else id(db)
+    except OSError:
+        stamp = id(db)
+    # The day matters because terminated codes drop out of the index once their date passes.
+    return (db.code_type, str(db.source), stamp, len(db), today_ymd())
+
+
+# Tokenizing ICD-10-CM is most of the cost of an index. Keep it per source file, so the
+# all-systems index reuses the per-system work and a reloaded database reuses it too.
+_TOKENIZED: dict[str, tuple[tuple, _Tokenized]] = {}
+
+
+def _tokenized(db: CodeDatabase) -> _Tokenized:
+    key = _source_key(db)
+    cached = _TOKENIZED.get(db.code_type)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    codes: list[str] = []
+    descriptions: list[str] = []
+    billable: list[bool] = []
+    for code, description, is_billable in db.current_entries():
+        codes.append(code)
+        descriptions.append(description)
+        billable.append(is_billable)
+    # One regex pass over the whole corpus (newline = next document); each distinct word is
+    # stemmed once, and the per-word mapping runs in C (map + numpy), not a Python loop.
+    corpus = "\n".join(d.replace("\n", " ") for d in descriptions).lower()
+    words = _CORPUS_TOKEN.findall(corpus)
+    vocab: dict[str, int] = {}
+    word_term: dict[str, int] = {"\n": -2}
+    for word in sorted(set(words) - {"\n"}):
+        word_term[word] = -1 if word in STOPWORDS else vocab.setdefault(stem(word), len(vocab))
+    ids = np.fromiter(map(word_term.__getitem__, words), dtype=np.int64, count=len(words))
+    doc_of = np.cumsum(ids == -2)  # separators seen so far = document number
+    keep = ids >= 0
+    result = _Tokenized(
+        db.code_type,
+        codes,
+        descriptions,
+        billable,
+        vocab,
+        ids[keep],
+        doc_of[keep],
+    )
+    _TOKENIZED[db.code_type] = (key, result)
+    return result
+
+
 class BM25Index:
     """BM25 over the descriptions of one or more code databases."""
 
@@ -181,36 +404,32 @@ class BM25Index:
         self.descriptions: list[str] = []
         billable: list[bool] = []
         vocab: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        lengths: list[int] = []
+        term_parts: list[np.ndarray] = []
+        doc_parts: list[np.ndarray] = []
         for db in databases:
-            for code in db.codes():
-                row = db.row(code)
-                if row is None or termination_date(row):
-                    continue
-                doc = len(self.codes)
-                self.codes.append(code)
-                self.code_types.append(db.code_type)
-                self.descriptions.append(row[1])
-                billable.append(bool(row[3]))
-                tokens = tokenize(row[1])
-                lengths.append(len(tokens))
-                for token in tokens:
-                    term_ids.append(vocab.setdefault(token, len(vocab)))
-                    doc_ids.append(doc)
+            part = _tokenized(db)
+            # Map this database's term ids onto the shared vocabulary.
+            mapping = np.asarray(
+                [vocab.setdefault(t, len(vocab)) for t in part.vocab], dtype=np.int64
+            )
+            term_parts.append(mapping[part.term_ids] if len(mapping) else part.term_ids)
+            doc_parts.append(part.doc_ids + len(self.codes))
+            self.codes += part.codes
+            self.code_types += [part.code_type] * len(part.codes)
+            self.descriptions += part.descriptions
+            billable += part.billable
         self.vocab = vocab
         self.billable = np.asarray(billable, dtype=bool)
         self.type_array = np.asarray(self.code_types)
         n_docs = len(self.codes)
-        terms = np.asarray(term_ids, dtype=np.int64)
-        docs = np.asarray(doc_ids, dtype=np.int64)
+        terms = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int64)
+        docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int64)
         # Term frequency per (term, doc) pair: collapse duplicates of the same pair.
         pair = terms * max(n_docs, 1) + docs
         unique_pairs, tf = np.unique(pair, return_counts=True)
         post_terms = unique_pairs // max(n_docs, 1)
         post_docs = unique_pairs % max(n_docs, 1)
-        doc_len = np.asarray(lengths, dtype=np.float64)
+        doc_len = np.bincount(docs, minlength=n_docs).astype(np.float64)
         avg_len = float(doc_len.mean()) if n_docs else 1.0
         df = np.bincount(post_terms, minlength=len(vocab)).astype(np.float64)
         idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
@@ -218,7 +437,9 @@ class BM25Index:
         self.weights = (idf[post_terms] * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32)
         self.post_docs = post_docs.astype(np.int32)
         # unique_pairs is sorted by term, so postings of a term are one contiguous slice.
-        self.indptr = np.concatenate(([0], np.cumsum(np.bincount(post_terms, minlength=len(vocab)))))
+        self.indptr = np.concatenate(
+            ([0], np.cumsum(np.bincount(post_terms, minlength=len(vocab))))
+        )
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -272,7 +493,8 @@ class BM25Index:
         ]
 
 
-_INDEXES: dict[tuple, BM25Index] = {}
+# scope -> (the source files it was built from, the index); a re-import changes the key.
+_INDEXES: dict[str | None, tuple[tuple, BM25Index]] = {}
 
 
 def get_index(code_type: str | None = None) -> BM25Index:
@@ -280,13 +502,12 @@ def get_index(code_type: str | None = None) -> BM25Index:
     system = parse_code_type(code_type)
     systems = [system] if system else list(CODE_TYPES)
     databases = [get_database(s) for s in systems]
-    # Key on the database objects too, so an import (new database) gets a new index.
-    key = (system, *(id(db) for db in databases))
-    index = _INDEXES.get(key)
-    if index is None:
-        for old in [k for k in _INDEXES if k[0] == system]:
-            del _INDEXES[old]
-        index = _INDEXES[key] = BM25Index(databases)
+    key = tuple(_source_key(db) for db in databases)
+    cached = _INDEXES.get(system)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    index = BM25Index(databases)
+    _INDEXES[system] = (key, index)
     return index
 
 
@@ -313,4 +534,3 @@ def search(
         raise CodeError(f"top_k must be a non-negative integer, got {top_k!r}.")
     index = get_index(code_type)
     return index.search(text, top_k=top_k, billable_only=billable_only)
-

@@ -1,4 +1,297 @@
-"""BOOTSTRAP: replaced by its owner."""
-import typer
+"""``thce codes``: validate, look up and search ICD-10-CM, CPT and HCPCS codes.
 
-app=typer.Typer(no_args_is_help=True)
+    thce codes validate E11.9 99213 J1100          # exit 0 when all are valid, 1 otherwise
+    thce codes validate e119 I1O --json            # normalised codes, errors, suggestions
+    thce codes lookup E11
+    thce codes search "type 2 diabetes without complications" --type ICD10 --top-k 5
+    thce codes stats
+    thce codes import-hcpcs HCPC2026_JAN_ANWEB.txt
+    thce codes import-cpt my_licensed_cpt.csv
+
+Only typer/rich and the stdlib-only parts of ``thce.codes`` load at import time; numpy
+(search) and the importers load inside their commands.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from thce.codes.database import CodeDatabase, database_path, get_database
+from thce.codes.formats import CODE_TYPES, SYSTEM_NAMES
+from thce.codes.validator import CodeValidator, ValidationResult
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Validate, look up and search ICD-10-CM, CPT and HCPCS codes.",
+)
+console = Console(highlight=False)
+
+
+class CodeType(StrEnum):
+    """The three code systems (case-insensitive on the command line)."""
+
+    ICD10 = "ICD10"
+    CPT = "CPT"
+    HCPCS = "HCPCS"
+
+
+TypeOption = Annotated[
+    CodeType | None,
+    typer.Option(
+        "--type",
+        "-t",
+        case_sensitive=False,
+        help="Code system; detected from the code's format when left out.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _type_value(code_type: CodeType | None) -> str | None:
+    return code_type.value if code_type is not None else None
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _result_line(result: ValidationResult) -> str:
+    system = result.code_type or "?"
+    if not result.is_valid:
+        line = f"[red]✗[/red] {escape(result.code or repr(result.input))}  {system:5}  "
+        line += escape(result.error_message or "invalid")
+        return line
+    mark = "[green]✓[/green]" if result.billable else "[yellow]![/yellow]"
+    line = f"{mark} {escape(result.code)}  {system:5}  {escape(result.description or '')}"
+    if result.error_message:
+        line += f"\n      [yellow]{escape(result.error_message)}[/yellow]"
+    return line
+
+
+@app.command("validate")
+def validate_command(
+    codes: Annotated[list[str], typer.Argument(help="One or more codes, e.g. E11.9 99213 J1100.")],
+    code_type: TypeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check codes; exit 0 when all are valid, 1 when any is not.
+
+    A string that is valid in two systems (J1100: ICD-10-CM J11.00 and HCPCS J1100) is
+    reported in both. ICD-10-CM headers (E11) are valid but not billable and are flagged.
+    """
+    validator = CodeValidator()
+    results = validator.validate_batch(codes, _type_value(code_type))
+    if as_json:
+        _print_json([r.to_dict() for r in results])
+    else:
+        for result in results:
+            for entry in result.flatten():
+                console.print(_result_line(entry))
+            if not result.is_valid and result.suggestions:
+                console.print(f"      suggestions: {', '.join(result.suggestions)}")
+    if not all(r.is_valid for r in results):
+        raise typer.Exit(1)
+
+
+def _lookup_details(db: CodeDatabase, result: ValidationResult) -> dict:
+    record = db.get(result.code) or {}
+    details: dict = {**result.to_dict(), **{k: v for k, v in record.items() if k != "code"}}
+    details.pop("alternatives", None)
+    if db.code_type == "ICD10":
+        parent = result.parent_code
+        details["parent_description"] = db.description(parent) if parent else None
+        chapter = db.chapter_of(result.code)
+        block = db.block_of(result.code)
+        details["chapter"] = {"number": chapter[0], "title": chapter[1]} if chapter else None
+        details["block"] = {"range": block[0], "title": block[1]} if block else None
+        details["children"] = db.children_of(result.code)
+    details["database"] = {
+        "version": db.metadata.get("version"),
+        "complete": db.is_full,
+        "official": db.is_official,
+    }
+    return details
+
+
+@app.command("lookup")
+def lookup_command(
+    code: Annotated[str, typer.Argument(help="The code to describe, e.g. E11 or J1100.")],
+    code_type: TypeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show everything THCE knows about a code: description, hierarchy, billability."""
+    validator = CodeValidator()
+    result = validator.validate(code, _type_value(code_type))
+    if not result.is_valid:
+        if as_json:
+            _print_json([result.to_dict()])
+        else:
+            console.print(_result_line(result))
+            if result.suggestions:
+                console.print(f"suggestions: {', '.join(result.suggestions)}")
+        raise typer.Exit(1)
+    entries = [_lookup_details(validator.database(r.code_type), r) for r in result.flatten()]
+    if as_json:
+        _print_json(entries)
+        return
+    for details in entries:
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column()
+        system = details["code_type"]
+        table.add_row("Code", f"{details['code']} ({SYSTEM_NAMES[system]})")
+        table.add_row("Description", escape(details["description"] or ""))
+        table.add_row("Billable", "yes" if details["billable"] else "no")
+        table.add_row("Category", escape(str(details["category"])))
+        if details.get("chapter"):
+            chapter = details["chapter"]
+            table.add_row("Chapter", escape(f"{chapter['number']}: {chapter['title']}"))
+        if details.get("block"):
+            table.add_row(
+                "Block", escape(f"{details['block']['range']}: {details['block']['title']}")
+            )
+        if details.get("parent_code"):
+            table.add_row(
+                "Parent", escape(f"{details['parent_code']}: {details.get('parent_description')}")
+            )
+        children = details.get("children") or []
+        if children:
+            shown = ", ".join(children[:10]) + (
+                f" ... ({len(children)} in all)" if len(children) > 10 else ""
+            )
+            table.add_row("Children", shown)
+        table.add_row("Common", "yes" if details.get("common") else "no")
+        if details.get("termination_date"):
+            table.add_row("Terminated", str(details["termination_date"]))
+        if not details["database"]["official"]:
+            table.add_row("Note", "unofficial THCE description (CPT descriptors are AMA-licensed)")
+        if details.get("error_message"):
+            table.add_row("Note", f"[yellow]{escape(details['error_message'])}[/yellow]")
+        console.print(table)
+        console.print()
+
+
+@app.command("search")
+def search_command(
+    text: Annotated[str, typer.Argument(help="Words or a whole clinical narrative.")],
+    code_type: TypeOption = None,
+    top_k: Annotated[
+        int, typer.Option("--top-k", "-k", min=1, max=1000, help="How many hits.")
+    ] = 10,
+    billable_only: Annotated[
+        bool, typer.Option("--billable-only", help="Leave out ICD-10-CM headers.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Find codes whose descriptions match the text (BM25 ranking)."""
+    from thce.codes.bm25 import search
+
+    hits = search(text, _type_value(code_type), top_k=top_k, billable_only=billable_only)
+    if as_json:
+        _print_json([hit.to_dict() for hit in hits])
+        return
+    if not hits:
+        console.print("No matching codes.")
+        raise typer.Exit(1)
+    table = Table("Code", "Type", "Score", "Description")
+    for hit in hits:
+        code = hit.code if hit.billable else f"{hit.code} (header)"
+        table.add_row(code, hit.code_type, f"{hit.score:.2f}", escape(hit.description))
+    console.print(table)
+
+
+def _stats_row(system: str) -> dict:
+    db = get_database(system)
+    seconds = db.load_seconds or 0.0
+    billable = len(db.billable_codes())
+    return {
+        "code_type": system,
+        "source": str(database_path(system)),
+        "version": db.metadata.get("version"),
+        "last_updated": db.metadata.get("last_updated"),
+        "total_codes": len(db),
+        "billable_codes": billable,
+        "common_codes": len(db.common_codes()),
+        "complete": db.is_full,
+        "official": db.is_official,
+        "load_seconds": round(seconds, 3),
+    }
+
+
+@app.command("stats")
+def stats_command(as_json: JsonOption = False) -> None:
+    """Show the databases in use: source, version, counts, full or partial."""
+    rows = [_stats_row(system) for system in CODE_TYPES]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("System", "Codes", "Billable", "Common", "Set", "Version", "Load (s)")
+    for row in rows:
+        kind = "full" if row["complete"] else "partial"
+        if not row["official"]:
+            kind += ", unofficial text"
+        table.add_row(
+            row["code_type"],
+            str(row["total_codes"]),
+            str(row["billable_codes"]),
+            str(row["common_codes"]),
+            kind,
+            escape(str(row["version"])),
+            f"{row['load_seconds']:.3f}",
+        )
+    console.print(table)
+    for row in rows:
+        console.print(f"{row['code_type']}: {escape(row['source'])}")
+
+
+FileArgument = Annotated[
+    Path,
+    typer.Argument(exists=True, dir_okay=False, readable=True, help="The file to import."),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Where to write (default: $THCE_HOME/code_databases/)."),
+]
+
+
+def _report_import(report, as_json: bool) -> None:
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    console.print(f"[green]✓[/green] {escape(report.summary())}")
+    for reject in report.rejects[:5]:
+        console.print(
+            f"  line {reject['line']}: {escape(str(reject['value']))}: {reject['reason']}"
+        )
+
+
+@app.command("import-hcpcs")
+def import_hcpcs_command(
+    file: FileArgument, output: OutputOption = None, as_json: JsonOption = False
+) -> None:
+    """Import an official CMS HCPCS quarterly ANWEB file (e.g. HCPC2026_JAN_ANWEB.txt).
+
+    Afterwards validation and search use the full HCPCS set; terminated codes are known but
+    do not validate as current.
+    """
+    from thce.codes.importers import import_hcpcs_anweb
+
+    _report_import(import_hcpcs_anweb(file, output), as_json)
+
+
+@app.command("import-cpt")
+def import_cpt_command(
+    file: FileArgument, output: OutputOption = None, as_json: JsonOption = False
+) -> None:
+    """Import your licensed CPT file (CSV/TSV with code and description columns)."""
+    from thce.codes.importers import import_cpt_csv
+
+    _report_import(import_cpt_csv(file, output), as_json)

@@ -22,23 +22,32 @@ modification time.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from thce.codes.formats import CODE_TYPES, clean_code, icd10_with_dot, parse_code_type
+from thce.codes.formats import (
+    CODE_TYPES,
+    clean_code,
+    cpt_category,
+    hcpcs_category,
+    icd10_with_dot,
+    parse_code_type,
+)
 from thce.errors import CodeError
 from thce.resources import shipped_path, thce_home
 
 RECORD_FIELDS: tuple[str, ...] = ("code", "description", "category", "billable", "parent_code")
-# Row layout used in memory (and in the gzipped files): the seed fields, then extras. Rows
-# may stop early: missing trailing fields are empty (only ICD-10-CM categories carry a block).
-ROW_FIELDS: tuple[str, ...] = (*RECORD_FIELDS, "common", "termination_date", "block")
-_CODE, _DESC, _CAT, _BILL, _PARENT, _COMMON, _TERM, _BLOCK = range(8)
 
-SHIPPED_FILES: dict[str, str] = {"ICD10": "icd10cm.json.gz", "CPT": "cpt.json", "HCPCS": "hcpcs.json"}
+SHIPPED_FILES: dict[str, str] = {
+    "ICD10": "icd10cm.json.gz",
+    "CPT": "cpt.json",
+    "HCPCS": "hcpcs.json",
+}
 FULL_FILES: dict[str, str] = {"CPT": "cpt_full.json.gz", "HCPCS": "hcpcs_full.json.gz"}
 
 
@@ -47,32 +56,75 @@ def user_database_dir() -> Path:
     return thce_home() / "code_databases"
 
 
+def today_ymd() -> str:
+    """Today's date as ``YYYYMMDD`` (what termination dates are compared with)."""
+    return dt.date.today().strftime("%Y%m%d")
+
+
+class Entry(NamedTuple):
+    """One code's data as the validator needs it (a light, tuple-shaped record)."""
+
+    code: str
+    description: str
+    category: str
+    billable: bool
+    parent_code: str | None
+    common: bool
+    termination_date: str | None
+
+    def is_terminated(self, today: str | None = None) -> bool:
+        """True when the code's termination date has passed (``YYYYMMDD`` strings)."""
+        return bool(self.termination_date) and str(self.termination_date) < (today or today_ymd())
+
+
 class CodeDatabase:
     """All codes of one system, keyed by normalised code.
 
-    Records are dicts with the seed schema (``code``, ``description``, ``category``,
-    ``billable``, ``parent_code``) plus ``common`` (in THCE's common-codes list) and, for
-    imported HCPCS files, ``termination_date``. ICD-10-CM categories also carry ``block``
-    and ``chapter``.
+    Records (:meth:`get`, :meth:`records`) are dicts with the seed schema (``code``,
+    ``description``, ``category``, ``billable``, ``parent_code``) plus ``common`` (in THCE's
+    common-codes list); imported HCPCS codes may add ``termination_date``, ICD-10-CM codes
+    add ``block`` and ``chapter``. Data is held column-wise and records are built on demand,
+    which keeps loading the 98k ICD-10-CM codes fast.
     """
 
     def __init__(
         self,
         code_type: str,
-        rows: dict[str, list[Any]],
+        codes: list[str],
+        descriptions: list[str],
+        billable: str,
         metadata: dict[str, Any],
         *,
+        categories: list[str] | None = None,
+        parents: list[str | None] | None = None,
+        common: set[str] | None = None,
+        terminations: dict[str, str] | None = None,
         source: Path | None = None,
         chapters: dict[str, str] | None = None,
         blocks: dict[str, dict[str, str]] | None = None,
+        category_blocks: dict[str, str] | None = None,
     ) -> None:
+        if not (len(codes) == len(descriptions) == len(billable)):
+            raise CodeError(
+                f"Code database {source}: columns differ in length ({len(codes)} codes, "
+                f"{len(descriptions)} descriptions, {len(billable)} billable flags); re-create it."
+            )
         self.code_type = code_type
         self.metadata = metadata
         self.source = source
-        self._rows = rows
+        self._codes = codes
+        self._index = dict(zip(codes, range(len(codes)), strict=True))
+        self._descriptions = descriptions
+        self._billable = billable
+        self._categories = categories
+        self._parents = parents
+        self._common = common or set()
+        self._terminations = terminations or {}
         self._chapters = chapters or {}
         self._blocks = blocks or {}
+        self._category_blocks = category_blocks or {}
         self._children: dict[str, list[str]] | None = None
+        self.load_seconds: float | None = None  # set by get_database (shown by `codes stats`)
 
     # -- basic access -------------------------------------------------------------------
     @property
@@ -82,7 +134,7 @@ class CodeDatabase:
 
     @property
     def is_official(self) -> bool:
-        """True when descriptions are the publisher's (False for THCE's own CPT wording)."""
+        """True when descriptions are the publisher's (False for THCE's own wording)."""
         return bool(self.metadata.get("official", False))
 
     def normalize(self, code: str) -> str:
@@ -90,20 +142,35 @@ class CodeDatabase:
         text = clean_code(code)
         return icd10_with_dot(text) if self.code_type == "ICD10" else text
 
-    def row(self, normalized_code: str) -> list[Any] | None:
-        """Internal row for an already normalised code (fast path for the validator)."""
-        return self._rows.get(normalized_code)
+    def entry(self, normalized_code: str) -> Entry | None:
+        """The :class:`Entry` for an already normalised code (the validator's fast path)."""
+        i = self._index.get(normalized_code)
+        if i is None:
+            return None
+        return Entry(
+            normalized_code,
+            self._descriptions[i],
+            self._category_at(i),
+            self._billable[i] == "1",
+            self._parent_at(i),
+            normalized_code in self._common,
+            self._terminations.get(normalized_code),
+        )
+
+    def has_code(self, normalized_code: str) -> bool:
+        """True when an already normalised code is in the database (no normalising)."""
+        return normalized_code in self._index
 
     def get(self, code: str) -> dict[str, Any] | None:
         """The record for ``code`` (any spelling: ``e119`` works), or ``None``."""
-        row = self._rows.get(self.normalize(code))
-        return None if row is None else self._record(row)
+        entry = self.entry(self.normalize(code))
+        return None if entry is None else self._record(entry)
 
     def __contains__(self, code: object) -> bool:
-        return isinstance(code, str) and self.normalize(code) in self._rows
+        return isinstance(code, str) and self.normalize(code) in self._index
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._codes)
 
     def __repr__(self) -> str:
         kind = "full" if self.is_full else "partial"
@@ -111,74 +178,124 @@ class CodeDatabase:
 
     def codes(self) -> Iterator[str]:
         """Every code, in file order (sorted for the shipped files)."""
-        return iter(self._rows)
+        return iter(self._codes)
+
+    def descriptions(self) -> list[str]:
+        """Descriptions in the order of :meth:`codes` (a copy)."""
+        return list(self._descriptions)
+
+    def current_entries(self) -> Iterator[tuple[str, str, bool]]:
+        """``(code, description, billable)`` for every code that is not terminated (fast)."""
+        today = today_ymd()
+        terminations = self._terminations
+        for code, description, flag in zip(
+            self._codes, self._descriptions, self._billable, strict=True
+        ):
+            if terminations and str(terminations.get(code) or "99999999") < today:
+                continue
+            yield code, description, flag == "1"
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Every record as a dict (see the class docstring)."""
-        return (self._record(row) for row in self._rows.values())
+        return (self._record(self.entry(code)) for code in self._codes)  # type: ignore[arg-type]
 
     def description(self, code: str) -> str | None:
         """Description of ``code`` or ``None`` when unknown."""
-        row = self._rows.get(self.normalize(code))
-        return None if row is None else row[_DESC]
+        i = self._index.get(self.normalize(code))
+        return None if i is None else self._descriptions[i]
 
     def is_billable(self, code: str) -> bool:
-        """True when ``code`` exists and is billable (an ICD-10-CM leaf, a current code)."""
-        row = self._rows.get(self.normalize(code))
-        return bool(row and row[_BILL])
+        """True when ``code`` exists, is billable (an ICD-10-CM leaf) and is not terminated."""
+        normalized = self.normalize(code)
+        i = self._index.get(normalized)
+        if i is None or self._billable[i] != "1":
+            return False
+        return not self._terminated(normalized)
+
+    def billable_codes(self) -> list[str]:
+        """Every billable, current code (fast; e.g. 74.7k for ICD-10-CM)."""
+        codes = [c for c, flag in zip(self._codes, self._billable, strict=True) if flag == "1"]
+        return [c for c in codes if not self._terminated(c)] if self._terminations else codes
+
+    def _terminated(self, normalized: str) -> bool:
+        date = self._terminations.get(normalized)
+        return bool(date) and str(date) < today_ymd()
 
     def is_common(self, code: str) -> bool:
         """True when ``code`` is in THCE's list of common codes for this system."""
-        row = self._rows.get(self.normalize(code))
-        return bool(row and row[_COMMON])
+        return self.normalize(code) in self._common
 
     def common_codes(self) -> list[str]:
         """Codes flagged common (~500 for ICD-10-CM; the curated lists for CPT/HCPCS)."""
-        return [code for code, row in self._rows.items() if row[_COMMON]]
+        return [code for code in self._codes if code in self._common]
 
-    def _record(self, row: list[Any]) -> dict[str, Any]:
-        record = {
-            "code": row[_CODE],
-            "description": row[_DESC],
-            "category": row[_CAT],
-            "billable": bool(row[_BILL]),
-            "parent_code": row[_PARENT],
-            "common": bool(row[_COMMON]),
-        }
-        terminated = termination_date(row)
-        if terminated:
-            record["termination_date"] = terminated
+    def mark_common(self, codes: Iterable[str]) -> None:
+        """Flag ``codes`` (those present) as common."""
+        self._common.update(code for code in codes if code in self._index)
+
+    def _category_at(self, i: int) -> str:
+        if self._categories is not None:
+            return self._categories[i]
+        code = self._codes[i]
         if self.code_type == "ICD10":
-            block = self._block_code(row[_CAT])
+            return code[:3]
+        return cpt_category(code) if self.code_type == "CPT" else hcpcs_category(code)
+
+    def _parent_at(self, i: int) -> str | None:
+        if self._parents is not None:
+            return self._parents[i]
+        if self.code_type != "ICD10":
+            return None
+        # The parent is the longest shorter prefix that is itself a code: E11.65 -> E11.6,
+        # S02.0XXA -> S02.0 (placeholder X's are not codes), E11.9 -> E11.
+        code = self._codes[i]
+        if len(code) <= 3:
+            return None
+        candidate = code[:-1].rstrip(".")
+        while len(candidate) > 3 and candidate not in self._index:
+            candidate = candidate[:-1].rstrip(".")
+        return candidate
+
+    def _record(self, entry: Entry) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "code": entry.code,
+            "description": entry.description,
+            "category": entry.category,
+            "billable": entry.billable and not entry.is_terminated(),
+            "parent_code": entry.parent_code,
+            "common": entry.common,
+        }
+        if entry.termination_date:
+            record["termination_date"] = entry.termination_date
+        if self.code_type == "ICD10":
+            block = self._category_blocks.get(entry.category)
             if block:
                 record["block"] = block
                 record["chapter"] = self._blocks.get(block, {}).get("chapter")
         return record
 
-    def _block_code(self, category: str) -> str | None:
-        row = self._rows.get(category)
-        return row[_BLOCK] if row is not None and len(row) > _BLOCK else None
-
     # -- hierarchy (ICD-10-CM) --------------------------------------------------------------
     def category_of(self, code: str) -> str:
         """Three-character category (``E11.9`` -> ``E11``); for CPT/HCPCS the section name."""
-        row = self._rows.get(self.normalize(code))
-        if row is not None:
-            return row[_CAT]
-        return self.normalize(code).replace(".", "")[:3] if self.code_type == "ICD10" else ""
+        normalized = self.normalize(code)
+        i = self._index.get(normalized)
+        if i is not None:
+            return self._category_at(i)
+        return normalized.replace(".", "")[:3] if self.code_type == "ICD10" else ""
 
     def parent_of(self, code: str) -> str | None:
         """Parent code (``E11.9`` -> ``E11``; categories and CPT/HCPCS codes have none)."""
-        row = self._rows.get(self.normalize(code))
-        return None if row is None else row[_PARENT]
+        i = self._index.get(self.normalize(code))
+        return None if i is None else self._parent_at(i)
 
     def children_of(self, code: str) -> list[str]:
         """Direct children of ``code`` (``E11`` -> ``E11.0``, ``E11.1``, ...)."""
         if self._children is None:
             children: dict[str, list[str]] = {}
-            for child, row in self._rows.items():
-                if row[_PARENT]:
-                    children.setdefault(row[_PARENT], []).append(child)
+            for i, child in enumerate(self._codes):
+                parent = self._parent_at(i)
+                if parent:
+                    children.setdefault(parent, []).append(child)
             self._children = children
         return list(self._children.get(self.normalize(code), []))
 
@@ -188,25 +305,24 @@ class CodeDatabase:
         stack = list(reversed(self.children_of(code)))
         while stack:
             current = stack.pop()
-            row = self._rows[current]
-            if row[_BILL]:
+            if self._billable[self._index[current]] == "1":
                 found.append(current)
             stack.extend(reversed(self.children_of(current)))
         # Common codes first, then the most general (shortest), then "unspecified" (.9)
         # codes, which are the usual default when nothing more is documented.
-        found.sort(key=lambda c: (not self._rows[c][_COMMON], len(c), not c.endswith("9"), c))
+        found.sort(key=lambda c: (c not in self._common, len(c), not c.endswith("9"), c))
         return found[:limit] if limit else found
 
     def block_of(self, code: str) -> tuple[str, str] | None:
         """``(block, description)`` of an ICD-10-CM code, e.g. ``('E08-E13', ...)``."""
-        block = self._block_code(self.category_of(code))
+        block = self._category_blocks.get(self.category_of(code))
         if not block:
             return None
         return block, self._blocks.get(block, {}).get("description", "")
 
     def chapter_of(self, code: str) -> tuple[str, str] | None:
         """``(chapter number, title)`` of an ICD-10-CM code, e.g. ``('4', 'Endocrine...')``."""
-        block = self._block_code(self.category_of(code))
+        block = self._category_blocks.get(self.category_of(code))
         chapter = self._blocks.get(block or "", {}).get("chapter")
         if not chapter:
             return None
@@ -218,9 +334,10 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as handle:
-                return json.loads(handle.read())
-        with open(path, "rb") as handle:
-            return json.loads(handle.read())
+                data = json.loads(handle.read())
+        else:
+            with open(path, "rb") as handle:
+                data = json.loads(handle.read())
     except FileNotFoundError:
         raise CodeError(
             f"Code database {path} is missing; reinstall THCE or re-run the import command."
@@ -229,47 +346,72 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise CodeError(
             f"Code database {path} is unreadable ({exc}); delete it and import it again."
         ) from None
+    if not isinstance(data, dict):
+        raise CodeError(f"Code database {path} is not a JSON object; re-create it.")
+    return data
 
 
-def termination_date(row: list[Any]) -> str | None:
-    """The termination date of a row (imported HCPCS codes), or ``None``."""
-    return row[_TERM] if len(row) > _TERM else None
-
-
-def _rows_from(data: dict[str, Any], path: Path) -> dict[str, list[Any]]:
-    """Accept both layouts: ``fields`` + list rows, or a list of record objects."""
-    records = data.get("records")
-    if not isinstance(records, list):
-        raise CodeError(f"Code database {path} has no 'records' list; re-create it.")
-    fields = data.get("fields")
-    try:
-        if fields and list(fields) == list(ROW_FIELDS[: len(fields)]):
-            # THCE's own layout: the parsed rows are used as they are (fast: ~25 ms for 98k).
-            return {item[0]: item for item in records}
-        if fields:
-            index = [fields.index(name) if name in fields else None for name in ROW_FIELDS]
-            return {
-                item[fields.index("code")]: [
-                    None if i is None or i >= len(item) else item[i] for i in index
-                ]
-                for item in records
-            }
-        return {item["code"]: [item.get(name) for name in ROW_FIELDS] for item in records}
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise CodeError(
-            f"Code database {path} has a malformed record ({exc!r}); re-create it."
-        ) from None
+def _split(column: str | list | None) -> list | None:
+    if column is None:
+        return None
+    return column.split("\n") if isinstance(column, str) else list(column)
 
 
 def load_database_file(path: str | Path, code_type: str) -> CodeDatabase:
-    """Load one database file (shipped or imported) for ``code_type``."""
+    """Load one database file (shipped or imported) for ``code_type``.
+
+    Two layouts are accepted: ``records`` (a list of objects with the seed fields, as in the
+    hand-curated ``cpt.json``/``hcpcs.json``) or ``columns`` (newline-joined ``code`` and
+    ``description`` strings plus a ``billable`` string of 0/1 flags, as written by
+    ``scripts/build_icd10_database.py`` and the importers).
+    """
     path = Path(path)
-    system = parse_code_type(code_type)
+    system = parse_code_type(code_type) or ""
     data = _read_json(path)
-    rows = _rows_from(data, path)
     metadata = dict(data.get("metadata") or {})
+    common = set(data.get("common") or [])
+    terminations = dict(data.get("termination_dates") or {})
+    try:
+        if "columns" in data:
+            columns = data["columns"]
+            codes = _split(columns["code"]) or []
+            descriptions = _split(columns["description"]) or []
+            billable = str(columns["billable"])
+            categories = _split(columns.get("category"))
+            parents = _split(columns.get("parent_code"))
+            if parents is not None:
+                parents = [p or None for p in parents]
+        elif isinstance(data.get("records"), list):
+            records = data["records"]
+            codes = [str(r["code"]) for r in records]
+            descriptions = [str(r["description"]) for r in records]
+            billable = "".join("1" if r.get("billable", True) else "0" for r in records)
+            categories = [r.get("category") or "" for r in records]
+            parents = [r.get("parent_code") for r in records]
+            common |= {r["code"] for r in records if r.get("common")}
+            terminations |= {
+                r["code"]: r["termination_date"] for r in records if r.get("termination_date")
+            }
+        else:
+            raise KeyError("records or columns")
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CodeError(
+            f"Code database {path} is malformed (missing or bad {exc}); re-create it."
+        ) from None
     return CodeDatabase(
-        system, rows, metadata, source=path, chapters=data.get("chapters"), blocks=data.get("blocks")
+        system,
+        codes,
+        descriptions,
+        billable,
+        metadata,
+        categories=categories,
+        parents=parents,
+        common=common,
+        terminations=terminations,
+        source=path,
+        chapters=data.get("chapters"),
+        blocks=data.get("blocks"),
+        category_blocks=data.get("category_blocks"),
     )
 
 
@@ -299,6 +441,7 @@ def get_database(code_type: str) -> CodeDatabase:
     key = (system, str(path), stamp)
     db = _CACHE.get(key)
     if db is None:
+        started = time.perf_counter()
         db = load_database_file(path, system)
         shipped = shipped_path("code_databases", SHIPPED_FILES[system])
         if path != shipped:
@@ -306,15 +449,13 @@ def get_database(code_type: str) -> CodeDatabase:
         for old in [k for k in _CACHE if k[0] == system]:
             del _CACHE[old]
         _CACHE[key] = db
+        db.load_seconds = time.perf_counter() - started
     return db
 
 
 def _mark_common_from_shipped(db: CodeDatabase, shipped: Path) -> None:
     """An imported full file knows nothing about "common": borrow the shipped list."""
-    for code in load_database_file(shipped, db.code_type).common_codes():
-        row = db.row(code)
-        if row is not None:
-            row[_COMMON] = 1
+    db.mark_common(load_database_file(shipped, db.code_type).common_codes())
 
 
 def clear_cache() -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from thce.codes.database import CodeDatabase, get_database, termination_date
+from thce.codes.database import CodeDatabase, get_database
 from thce.codes.formats import (
     CODE_TYPES,
     FORMAT_HINTS,
@@ -100,8 +100,8 @@ class ValidationResult:
 class CodeValidator:
     """Validate ICD-10-CM, CPT and HCPCS codes against THCE's databases.
 
-    >>> CodeValidator().validate("I1O").suggestions
-    ['I10']
+    >>> CodeValidator().validate("I1O").suggestions[:2]
+    ['I10', 'I11']
     """
 
     def __init__(self) -> None:
@@ -192,14 +192,16 @@ class CodeValidator:
         systems = detect_code_type(text)
         if not systems:
             return self._no_format(text, raw)
-        results = [self._check(text, s, raw) for s in systems]
-        if len(results) == 1:
-            return results[0]
+        if len(systems) == 1:
+            return self._check(text, systems[0], raw)
+        # Valid in two formats (J1100): look both up first, suggest only if neither is a code.
+        results = [self._check(text, s, raw, suggest=False) for s in systems]
         valid = [r for r in results if r.is_valid]
         if valid:
             primary = valid[0]
             primary.alternatives = [r for r in valid if r is not primary]
             return primary
+        results = [self._check(text, s, raw) for s in systems]
         merged = list(dict.fromkeys(s for r in results for s in r.suggestions))
         messages = "; ".join(r.error_message or "" for r in results)
         return ValidationResult(
@@ -211,10 +213,10 @@ class CodeValidator:
             input=raw,
         )
 
-    def _check(self, text: str, system: str, raw: str) -> ValidationResult:
+    def _check(self, text: str, system: str, raw: str, *, suggest: bool = True) -> ValidationResult:
         name = SYSTEM_NAMES[system]
         if not FORMAT_RES[system].match(text):
-            suggestions = self._suggest(text, system)
+            suggestions = self._suggest(text, system) if suggest else []
             message = f"{text} is not a well-formed {name} code (expected {FORMAT_HINTS[system]})"
             if suggestions:
                 message += f"; did you mean {suggestions[0]}?"
@@ -223,9 +225,9 @@ class CodeValidator:
             )
         db = self.database(system)
         code = icd10_with_dot(text) if system == "ICD10" else text
-        row = db.row(code)
-        if row is None:
-            suggestions = self._suggest(code, system)
+        entry = db.entry(code)
+        if entry is None:
+            suggestions = self._suggest(code, system) if suggest else []
             message = f"{code} is not {_article(name)} {name} code"
             if not db.is_full:
                 message += f" in THCE's bundled set ({_FULL_IMPORT_HINT[system]})"
@@ -234,9 +236,13 @@ class CodeValidator:
             return ValidationResult(
                 False, code, system, error_message=message, suggestions=suggestions, input=raw
             )
-        description, category, billable, parent = row[1], row[2], bool(row[3]), row[4]
-        terminated = termination_date(row)
-        if terminated:
+        description, category, billable, parent = (
+            entry.description,
+            entry.category,
+            entry.billable,
+            entry.parent_code,
+        )
+        if entry.is_terminated():
             return ValidationResult(
                 False,
                 code,
@@ -245,8 +251,8 @@ class CodeValidator:
                 category,
                 False,
                 parent,
-                error_message=f"{name} {code} was terminated on {_date(terminated)} and is not "
-                "a current code",
+                error_message=f"{name} {code} was terminated on {_date(entry.termination_date)} "
+                "and is not a current code",
                 input=raw,
             )
         message = None
@@ -279,7 +285,9 @@ class CodeValidator:
             suggestions += self._suggest(text, system)
         suggestions = list(dict.fromkeys(suggestions))[:_MAX_SUGGESTIONS]
         message = f"{text} is not a well-formed ICD-10-CM, CPT or HCPCS code"
-        message += f"; did you mean {suggestions[0]}?" if suggestions else " (e.g. E11.9, 99213, J1100)"
+        message += (
+            f"; did you mean {suggestions[0]}?" if suggestions else " (e.g. E11.9, 99213, J1100)"
+        )
         return ValidationResult(
             False, text, None, error_message=message, suggestions=suggestions, input=raw
         )
@@ -290,7 +298,7 @@ class CodeValidator:
             if other == system:
                 continue
             code = icd10_with_dot(text) if other == "ICD10" else text
-            if self.database(other).row(code) is not None:
+            if self.database(other).entry(code) is not None:
                 result.error_message = (
                     f"{result.error_message}; note: {code} is a valid {SYSTEM_NAMES[other]} "
                     f"code (--type {other})"
@@ -303,22 +311,24 @@ class CodeValidator:
         bare = code.replace(".", "")
         if not bare or len(bare) > 10:
             return []
-        fmt = FORMAT_RES[system]
         scores: dict[str, tuple[float, bool, bool, str]] = {}
 
+        is_icd = system == "ICD10"
+        known = db.has_code
+
         def add(candidate: str, cost: float) -> None:
-            if system == "ICD10":
-                candidate = icd10_with_dot(candidate)
-            if candidate == code or not fmt.match(candidate):
+            if is_icd and len(candidate) > 3:  # candidates are dot-free: place the dot
+                candidate = f"{candidate[:3]}.{candidate[3:]}"
+            if candidate == code or not known(candidate):  # cheap checks first
                 return
-            row = db.row(candidate)
-            if row is None or termination_date(row):
+            entry = db.entry(candidate)
+            if entry is None or entry.is_terminated():
                 return
             # Rank: cheaper edit, same category, common, billable.
             key = (
                 cost + (0.0 if candidate[:3] == code[:3] else 1.5),
-                not row[5],
-                not row[3],
+                not entry.common,
+                not entry.billable,
                 candidate,
             )
             if candidate not in scores or key < scores[candidate]:
@@ -346,7 +356,7 @@ class CodeValidator:
         # Nothing one edit away: offer billable codes under the nearest existing ancestor.
         for cut in range(len(bare) - 1, 2, -1):
             ancestor = icd10_with_dot(bare[:cut])
-            if db.row(ancestor) is not None:
+            if db.entry(ancestor) is not None:
                 if db.is_billable(ancestor):
                     return [ancestor]
                 return db.billable_descendants(ancestor, limit=_MAX_SUGGESTIONS)
@@ -372,6 +382,6 @@ def _article(name: str) -> str:
     return "an" if name.startswith("ICD") else "a"
 
 
-def _date(value: str) -> str:
+def _date(value: str | None) -> str:
     text = str(value)
     return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if len(text) == 8 and text.isdigit() else text

@@ -93,19 +93,12 @@ def iter_source(
         rows: Iterator[Any] = iter(_load_with_datasets(source, None))
         stream = ((n, row, "", None) for n, row in enumerate(rows, start=1))
     else:
-        path = resolve_source_path(source, config_path)
-        suffix = path.suffix.lower()
-        if suffix in _LINE_FORMATS:
+        path = _local_path(source, config_path)
+        if path.suffix.lower() in _LINE_FORMATS:
             stream = iter_jsonl(path)
-        elif suffix in _DATASETS_FORMATS:
+        else:
             rows = iter(_load_with_datasets(source, path))
             stream = ((n, dict(row), "", None) for n, row in enumerate(rows, start=1))
-        else:
-            valid = ", ".join((*_LINE_FORMATS, *_DATASETS_FORMATS))
-            raise DataError(
-                f"dataset {source.name!r}: unsupported file type {path.suffix or '(none)'} for "
-                f"{path}; use one of {valid}"
-            )
     yield from itertools.islice(stream, source.limit)
 
 
@@ -182,6 +175,26 @@ def _effective_config(config: DataConfig, test_size: float | None, seed: int | N
     return config.model_copy(update=update)
 
 
+def _local_path(source: DatasetSource, config_path: str | Path) -> Path:
+    """The source's file, checked to exist and to be of a type we can read."""
+    path = resolve_source_path(source, config_path)
+    suffix = path.suffix.lower()
+    if suffix not in _LINE_FORMATS and suffix not in _DATASETS_FORMATS:
+        valid = ", ".join((*_LINE_FORMATS, *_DATASETS_FORMATS))
+        raise DataError(
+            f"dataset {source.name!r}: unsupported file type {path.suffix or '(none)'} for "
+            f"{path}; use one of {valid}"
+        )
+    return path
+
+
+def _preflight(config: DataConfig, config_path: Path) -> None:
+    """Fail before reading anything when a local source is missing or of an unknown type."""
+    for source in config.datasets:
+        if source.source_path:
+            _local_path(source, config_path)
+
+
 def _location(source: DatasetSource) -> str:
     return source.hub_id or source.source_path or ""
 
@@ -208,6 +221,7 @@ def build_dataset(
         raise DataError(f"--output {output_dir} exists and is not a folder")
     output_dir.mkdir(parents=True, exist_ok=True)
     stage = config.stage
+    _preflight(config, config_path)
 
     labels: list[str] = []  # code system of each kept record, in order
     origins: list[int] = []  # source index of each kept record

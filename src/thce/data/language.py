@@ -44,12 +44,8 @@ def _detector() -> Any:
     """Build the lingua detector once, on first use (loading models takes about a second)."""
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
-    languages = [_language_from_iso(IsoCode639_1, code) for code in CANDIDATE_LANGUAGES]
+    languages = [getattr(IsoCode639_1, code.upper()) for code in CANDIDATE_LANGUAGES]
     return LanguageDetectorBuilder.from_iso_codes_639_1(*languages).build()
-
-
-def _language_from_iso(iso_enum: Any, code: str) -> Any:
-    return getattr(iso_enum, code.upper())
 
 
 def detect_language(text: str, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> LanguageGuess:
@@ -60,7 +56,24 @@ def detect_language(text: str, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -
     """
     if not any(ch.isalpha() for ch in text):
         return LanguageGuess("en", 0.0, 0.0, True)
-    values = _detector().compute_language_confidence_values(text)
+    return _guess(_detector().compute_language_confidence_values(text), min_confidence)
+
+
+def detect_languages(
+    texts: list[str], min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> list[LanguageGuess]:
+    """:func:`detect_language` for many texts; lingua spreads the work over threads."""
+    todo = [i for i, text in enumerate(texts) if any(ch.isalpha() for ch in text)]
+    guesses = [LanguageGuess("en", 0.0, 0.0, True)] * len(texts)
+    if not todo:
+        return guesses
+    batch = _detector().compute_language_confidence_values_in_parallel([texts[i] for i in todo])
+    for index, values in zip(todo, batch, strict=True):
+        guesses[index] = _guess(values, min_confidence)
+    return guesses
+
+
+def _guess(values: Any, min_confidence: float) -> LanguageGuess:
     top = values[0]
     top_code = top.language.iso_code_639_1.name.lower()
     english = next((v.value for v in values if v.language.iso_code_639_1.name.lower() == "en"), 0.0)
@@ -84,5 +97,6 @@ __all__ = [
     "DEFAULT_MIN_CONFIDENCE",
     "LanguageGuess",
     "detect_language",
+    "detect_languages",
     "english_score",
 ]

@@ -34,7 +34,6 @@ is kept under ``metadata``.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import unicodedata
@@ -83,6 +82,8 @@ _PUNCT_MAP = str.maketrans(
         "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
     }
 )  # fmt: skip
+# Unicode category Cc (C0 and C1 control characters) except tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE_RUN = re.compile(r"[^\S\n]+")
 _SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -100,7 +101,7 @@ def normalize_text(text: str, lowercase: bool = False) -> str:
     """
     text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = _CONTROL.sub("", text)
     text = _SPACE_RUN.sub(" ", text)
     text = _SPACE_AROUND_NEWLINE.sub("\n", text)
     text = _MANY_NEWLINES.sub("\n\n", text)
@@ -140,8 +141,9 @@ def quality_components(
         length_score = max(0.5, 1.0 - 0.5 * (length - 1500) / 500)
     words = [w.casefold() for w in _WORD.findall(narrative)]
     lexical = min(1.0, (len(set(words)) / len(words)) / 0.5) if words else 0.0
-    visible = [ch for ch in narrative if not ch.isspace()]
-    alpha = min(1.0, (sum(ch.isalpha() for ch in visible) / len(visible)) / 0.6) if visible else 0.0
+    visible = len(narrative) - sum(map(str.isspace, narrative))
+    letters = sum(map(str.isalpha, narrative))
+    alpha = min(1.0, (letters / visible) / 0.6) if visible else 0.0
     components = {
         "length": length_score,
         "lexical": lexical,
@@ -284,6 +286,7 @@ class _Work:
     answers: list[_Answer]
     changed: list[str] = field(default_factory=list)
     billable: bool | None = None
+    language_reason: str = ""
 
     def mark(self, step: str) -> None:
         if step not in self.changed:
@@ -579,18 +582,26 @@ class Preprocessor:
                 "length", f"narrative has {length} characters, maximum is {self.max_length}"
             )
 
-    def _language(self, work: _Work) -> float:
-        if not self.english_only:
-            return 1.0
-        from thce.data.language import detect_language, english_score
+    def _language(self, works: list[_Work]) -> list[float | None]:
+        """English score per record, ``None`` for a record the language filter removes.
 
-        guess = detect_language(work.narrative, self.min_language_confidence)
-        if not guess.is_english:
-            raise _Rejected(
-                "language",
-                f"narrative looks {guess.language} ({guess.confidence:.2f}), not English",
-            )
-        return english_score(guess)
+        The detector runs on the whole batch at once (lingua spreads it over threads).
+        """
+        if not self.english_only or not works:
+            return [1.0] * len(works)
+        from thce.data.language import detect_languages, english_score
+
+        scores: list[float | None] = []
+        guesses = detect_languages([w.narrative for w in works], self.min_language_confidence)
+        for work, guess in zip(works, guesses, strict=True):
+            if guess.is_english:
+                scores.append(english_score(guess))
+            else:
+                work.language_reason = (
+                    f"narrative looks {guess.language} ({guess.confidence:.2f}), not English"
+                )
+                scores.append(None)
+        return scores
 
     # ---------------------------------------------------------------- output
     @staticmethod
@@ -634,7 +645,12 @@ class Preprocessor:
                 )
             out["metadata"] = metadata
             return out
-        out = copy.deepcopy(record)
+        # Copy the message lists (and their dicts) that get new content; the rest is shared
+        # with the input record, which is never modified.
+        out = dict(record)
+        for key in ("messages", "prompt", "chosen", "rejected"):
+            if isinstance(out.get(key), list):
+                out[key] = [dict(m) if isinstance(m, dict) else m for m in out[key]]
         if work.input_format == "stage_3":
             _set_content(out["prompt"], "user", work.narrative)
             _set_content(out["chosen"], "assistant", self._answer_text(work.answers[0]))
@@ -687,17 +703,38 @@ class Preprocessor:
                 )
         if self.scrub_phi and works:
             self._phi([work for _, work in works])
+        survivors: list[tuple[int, _Work]] = []
         for index, work in works:
-            outcomes[index] = self._finish(work)
+            try:
+                if self.normalize:
+                    self._normalize(work)
+                self._standardise_codes(work)
+                self._length(work)
+            except _Rejected as exc:
+                outcomes[index] = self._removed(work, exc)
+            else:
+                survivors.append((index, work))
+        english = self._language([work for _, work in survivors])
+        for (index, work), english_score_ in zip(survivors, english, strict=True):
+            outcomes[index] = self._finish(work, english_score_)
         return [o for o in outcomes if o is not None]
 
-    def _finish(self, work: _Work) -> ExampleOutcome:
+    @staticmethod
+    def _removed(work: _Work, exc: _Rejected) -> ExampleOutcome:
+        return ExampleOutcome(
+            None,
+            exc.step,
+            exc.reason,
+            tuple(work.changed),
+            work.line,
+            work.input_format,
+            work.original,
+        )
+
+    def _finish(self, work: _Work, english: float | None) -> ExampleOutcome:
         try:
-            if self.normalize:
-                self._normalize(work)
-            self._standardise_codes(work)
-            self._length(work)
-            english = self._language(work)
+            if english is None:
+                raise _Rejected("language", work.language_reason)
             main = work.answers[0]
             components = quality_components(
                 work.narrative, bool(main.description), work.billable, english, main.reasoning
@@ -706,15 +743,7 @@ class Preprocessor:
             if score < self.min_quality:
                 raise _Rejected("quality", f"quality score {score} is below {self.min_quality}")
         except _Rejected as exc:
-            return ExampleOutcome(
-                None,
-                exc.step,
-                exc.reason,
-                tuple(work.changed),
-                work.line,
-                work.input_format,
-                work.original,
-            )
+            return self._removed(work, exc)
         record = self._build(work, score)
         return ExampleOutcome(record, None, None, tuple(work.changed), work.line, work.input_format)
 

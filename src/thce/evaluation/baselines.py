@@ -120,6 +120,23 @@ class RandomBaseline(Baseline):
 # ---------------------------------------------------------------------------------------------
 
 
+# A finding right after one of these words (in the same clause) is absent, not present:
+# "without retinopathy", "denies chest pain", "negative for strep".
+_NEGATION_RE = re.compile(
+    r"\b(?:no|not|without|denies|denied|negative for|free of|ruled out|rules out|absence of)\b[^.;:]{0,40}$",
+    re.IGNORECASE,
+)
+
+
+def affirmed(pattern: re.Pattern[str], text: str) -> bool:
+    """True when ``pattern`` matches somewhere in ``text`` not preceded by a negation cue.
+
+    >>> affirmed(re.compile("retinopathy"), "Dilated eye exam without retinopathy.")
+    False
+    """
+    return any(not _NEGATION_RE.search(text[max(0, m.start() - 60) : m.start()]) for m in pattern.finditer(text))
+
+
 @dataclass(frozen=True)
 class KeywordEntry:
     """One phrase of the keyword map and the code it points to."""
@@ -154,7 +171,7 @@ def keyword_matches(narrative: str, code_type: str | None = None) -> list[str]:
     hits = [
         e
         for e in load_keyword_map()
-        if (code_type is None or e.label.startswith(code_type + ":")) and e.pattern.search(text)
+        if (code_type is None or e.label.startswith(code_type + ":")) and affirmed(e.pattern, text)
     ]
     hits.sort(key=lambda e: (-len(e.phrase), e.order))
     ranked: list[str] = []
@@ -254,8 +271,8 @@ def _em_rule(text: str) -> list[str]:
     minutes_match = re.search(r"\b(\d{1,3})\s*(?:minutes|min)\b", lowered)
     if re.search(r"\bemergency (?:department|room)\b|\bed visit\b|\ber visit\b", lowered):
         if level_match:
-            return [_ED_LEVELS[level_match.group(1)]]
-        return ["99284", "99283", "99285"]
+            return [f"CPT:{_ED_LEVELS[level_match.group(1)]}"]
+        return ["CPT:99284", "CPT:99283", "CPT:99285"]
     is_new = re.search(r"\bnew patient\b", lowered) is not None
     is_established = re.search(r"\bestablished patient\b|\bfollow[- ]up\b|\breturn(?:ing)? patient\b", lowered) is not None
     if not (is_new or is_established):
@@ -268,7 +285,7 @@ def _em_rule(text: str) -> list[str]:
         minutes = int(minutes_match.group(1))
         ranked += [code for threshold, code in times if minutes >= threshold][:1]
     ranked += [codes[1], codes[2]]  # the commonest levels as fallbacks
-    return list(dict.fromkeys(ranked))
+    return [f"CPT:{code}" for code in dict.fromkeys(ranked)]
 
 
 # Diagnosis combinations: every pattern must match (anywhere in the narrative), in order of
@@ -320,7 +337,7 @@ _COMPILED_COMBINATIONS = [
 def rule_matches(narrative: str) -> list[str]:
     """Labels of the combination rules whose patterns all match, in rule order."""
     return [
-        label for patterns, label in _COMPILED_COMBINATIONS if all(p.search(narrative) for p in patterns)
+        label for patterns, label in _COMPILED_COMBINATIONS if all(affirmed(p, narrative) for p in patterns)
     ]
 
 

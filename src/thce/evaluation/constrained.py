@@ -207,6 +207,7 @@ class CodeConstraintProcessor(LogitsProcessor):
         prompt_length: int,
         answer_only: bool = False,
         stop_after_code: bool = False,
+        cache: OrderedDict[tuple[str, str], torch.Tensor] | None = None,
         cache_size: int = 4096,
     ) -> None:
         self.table = table
@@ -217,12 +218,14 @@ class CodeConstraintProcessor(LogitsProcessor):
         self.answer_only = answer_only
         self.stop_after_code = stop_after_code
         self._eos = set(table.eos_ids)
-        self._cache: OrderedDict[tuple[str, str], torch.Tensor | None] = OrderedDict()
+        # Allowed sets depend only on the token table and the code indexes, so an engine shares
+        # one cache across batches (pass ``cache``).
+        self._cache: OrderedDict[tuple[str, str], torch.Tensor] = cache if cache is not None else OrderedDict()
         self._cache_size = cache_size
 
     # ---------------------------------------------------------------- allowed sets
 
-    def _cached(self, key: tuple[str, str], build: Any) -> torch.Tensor | None:
+    def _cached(self, key: tuple[str, str], build: Any) -> torch.Tensor:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -294,36 +297,33 @@ class CodeConstraintProcessor(LogitsProcessor):
         return "allow", self._cached(("answer", answer), lambda: _ids(self._answer_ids(answer)))
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        """Mask ``scores`` row by row (``-inf`` for forbidden tokens)."""
-        vocab = scores.shape[-1]
+        """Mask ``scores`` row by row (``-inf`` for forbidden tokens), renormalised per row."""
+        masked = torch.full_like(scores, -float("inf"))
+        constrained_rows: list[int] = []
+        eos = self.table.eos_ids[0]
         for row in range(input_ids.shape[0]):
             generated = input_ids[row, self.prompt_length :].tolist()
-            if any(t in self._eos for t in generated):
-                continue  # a finished row: its tokens are padding from here on
-            rule, ids = self._row_rule(generated)
-            if rule == "free":
-                continue
-            if rule == "eos":
-                scores[row, :] = -float("inf")
-                scores[row, self.table.eos_ids[0]] = 0.0
-                continue
-            assert ids is not None
-            ids = ids[ids < vocab]
-            if rule == "ban":
-                scores[row, ids] = -float("inf")
-                scores[row] = torch.log_softmax(scores[row], dim=-1)
-                continue
-            if ids.numel() == 0:
-                # No valid continuation (cannot happen with a non-empty code list): end the turn.
-                scores[row, :] = -float("inf")
-                scores[row, self.table.eos_ids[0]] = 0.0
-                continue
-            keep = scores[row, ids].clone()
-            scores[row, :] = -float("inf")
+            rule, ids = ("free", None)
+            if not any(t in self._eos for t in generated):  # finished rows only get padding
+                rule, ids = self._row_rule(generated)
+            if rule == "free" or (rule == "ban" and ids is not None and ids.numel() == 0):
+                masked[row] = scores[row]
+            elif rule == "eos" or ids is None or (rule == "allow" and ids.numel() == 0):
+                # Forced end (or, impossibly, no valid continuation): probability 1 for EOS.
+                masked[row, eos] = 0.0
+            elif rule == "ban":
+                masked[row] = scores[row]
+                masked[row, ids] = -float("inf")
+                constrained_rows.append(row)
+            else:
+                masked[row, ids] = scores[row, ids]
+                constrained_rows.append(row)
+        if constrained_rows:
             # Renormalise over the allowed tokens: beam scores and confidences are then
-            # probabilities under the constrained decoder (argmax is unchanged).
-            scores[row, ids] = torch.log_softmax(keep, dim=-1)
-        return scores
+            # probabilities under the constrained decoder (the argmax is unchanged).
+            index = torch.tensor(constrained_rows, device=scores.device)
+            masked[index] = torch.log_softmax(masked[index], dim=-1)
+        return masked
 
 
 def _ids(values: list[int]) -> torch.Tensor:

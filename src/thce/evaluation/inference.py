@@ -23,8 +23,10 @@ How an answer is produced (``docs/EVALUATION.md`` has the details):
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +49,12 @@ class GenerationResult:
     confidence: float | None
     candidates: list[str] = field(default_factory=list)
     candidate_scores: list[float] = field(default_factory=list)
+
+
+def _cache_of(output: Any) -> Any:
+    """The KV cache of a model output, under its old or new attribute name."""
+    cache = getattr(output, "cache", None)
+    return cache if cache is not None else output.past_key_values
 
 
 def render_prompt(tokenizer: Any, narrative: str, stage: int) -> str:
@@ -116,6 +124,9 @@ class HFEngine:
             raise EvaluationError("the tokenizer has neither <|im_end|> nor an EOS token; cannot stop")
         self.indexes = (indexes or code_indexes()) if constrained or indexes else None
         self.device = next(model.parameters()).device
+        self._constraint_cache: OrderedDict[Any, Any] = OrderedDict()
+        # transformers renamed ``past_key_values`` to ``cache`` (5.x); support both.
+        self._cache_kwarg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
     # ------------------------------------------------------------------ helpers
 
@@ -136,6 +147,7 @@ class HFEngine:
             prompt_length,
             answer_only=answer_only,
             stop_after_code=stop_after_code,
+            cache=self._constraint_cache,
         )
 
     def _cut(self, ids: Sequence[int]) -> list[int]:
@@ -204,36 +216,88 @@ class HFEngine:
         if not jobs:
             return results
         beams = self.top_k + 2  # spare beams: some end on a code another beam already found
-        enc = self._encode([p for _, p in jobs])
-        length = enc["input_ids"].shape[1]
-        with torch.inference_mode():
-            out = self.model.generate(
-                **enc,
-                do_sample=False,
-                num_beams=beams,
-                num_return_sequences=beams,
-                length_penalty=0.0,
-                early_stopping=True,
-                max_new_tokens=CANDIDATE_MAX_NEW_TOKENS,
-                eos_token_id=self.table.eos_ids,
-                pad_token_id=self.tokenizer.pad_token_id,
-                logits_processor=[self._processor(length, answer_only=True, stop_after_code=True)],
-                output_scores=True,
-                return_dict_in_generate=True,
-            )
-        scores = out.sequences_scores.tolist()
-        for j, (i, _) in enumerate(jobs):
+        hypotheses = self._beam_search([p for _, p in jobs], beams, CANDIDATE_MAX_NEW_TOKENS)
+        for (i, _), found in zip(jobs, hypotheses, strict=True):
             labels: list[str] = []
             values: list[float] = []
-            for b in range(beams):
-                row = j * beams + b
-                parsed = parse_answer(self._text(self._cut(out.sequences[row, length:].tolist())))
+            for score, tokens in sorted(found, key=lambda h: -h[0]):
+                parsed = parse_answer(self._text(tokens))
                 label = make_label(parsed.code_type, parsed.code)
-                if label and label not in labels and math.isfinite(scores[row]):
+                if label and label not in labels and math.isfinite(score):
                     labels.append(label)
-                    values.append(float(scores[row]))
+                    values.append(score)
             results[i] = (labels[: self.top_k], values[: self.top_k])
         return results
+
+    def _beam_search(self, texts: Sequence[str], beams: int, max_steps: int) -> list[list[tuple[float, list[int]]]]:
+        """Beam search with one shared prefill per prompt; returns ``(log-prob, new tokens)``
+        hypotheses per prompt.
+
+        ``generate(num_beams=K)`` copies each prompt K times *before* the prefill, which makes
+        the prefill (the dominant cost for short answers on a CPU) K times more expensive. Here
+        the prompt is encoded once and its KV cache is repeated for the beams. Scores are summed
+        log-probabilities (no length penalty) under the constraint processor, which ends each
+        beam right after its code; the search stops when no live beam can beat the worst of
+        ``beams`` finished ones.
+        """
+        import torch
+
+        enc = self._encode(texts)
+        ids, attention = enc["input_ids"], enc["attention_mask"]
+        n_prompts, length = ids.shape
+        processor = self._processor(length, answer_only=True, stop_after_code=True)
+        eos = torch.tensor(self.table.eos_ids, device=ids.device)
+        finished: list[list[tuple[float, list[int]]]] = [[] for _ in texts]
+        with torch.inference_mode():
+            positions = (attention.cumsum(-1) - 1).clamp(min=0)
+            out = self.model(
+                input_ids=ids, attention_mask=attention, position_ids=positions, use_cache=True, logits_to_keep=1
+            )
+            cache = _cache_of(out)
+            logprobs = processor(ids, torch.log_softmax(out.logits[:, -1, :].float(), dim=-1))
+            scores, tokens = logprobs.topk(beams, dim=-1)  # [prompts, beams]
+            cache.batch_repeat_interleave(beams)
+            sequences = torch.cat([ids.repeat_interleave(beams, 0), tokens.reshape(-1, 1)], dim=1)
+            attention = torch.cat([attention.repeat_interleave(beams, 0), attention.new_ones(n_prompts * beams, 1)], dim=1)
+            next_position = positions[:, -1].repeat_interleave(beams) + 1
+            beam_scores = scores.reshape(-1).clone()
+            for step in range(max_steps):
+                done = torch.isin(sequences[:, -1], eos) | ~torch.isfinite(beam_scores)
+                for row in torch.nonzero(torch.isin(sequences[:, -1], eos) & torch.isfinite(beam_scores)).flatten().tolist():
+                    finished[row // beams].append((float(beam_scores[row]), sequences[row, length:].tolist()))
+                beam_scores = beam_scores.masked_fill(done, -float("inf"))
+                best_alive = beam_scores.view(n_prompts, beams).max(dim=-1).values
+                if all(
+                    len(found) >= beams and best_alive[p] <= min(s for s, _ in found)
+                    for p, found in enumerate(finished)
+                ) or not torch.isfinite(best_alive).any() or step == max_steps - 1:
+                    break
+                out = self.model(
+                    input_ids=sequences[:, -1:],
+                    attention_mask=attention,
+                    position_ids=next_position[:, None],
+                    use_cache=True,
+                    **{self._cache_kwarg: cache},
+                )
+                cache = _cache_of(out)
+                logprobs = processor(sequences, torch.log_softmax(out.logits[:, -1, :].float(), dim=-1))
+                vocab = logprobs.shape[-1]
+                total = (beam_scores[:, None] + logprobs).view(n_prompts, beams * vocab)
+                scores, flat = total.topk(beams, dim=-1)
+                source = (flat // vocab + torch.arange(n_prompts, device=ids.device)[:, None] * beams).reshape(-1)
+                cache.reorder_cache(source)
+                sequences = torch.cat([sequences[source], (flat % vocab).reshape(-1, 1)], dim=1)
+                attention = torch.cat([attention[source], attention.new_ones(len(source), 1)], dim=1)
+                next_position = next_position[source] + 1
+                beam_scores = scores.reshape(-1).clone()
+        for p, row_scores in enumerate(beam_scores.view(n_prompts, beams).tolist()):
+            if not finished[p]:  # no beam ended within max_steps: keep the live ones
+                finished[p] = [
+                    (score, sequences[p * beams + b, length:].tolist())
+                    for b, score in enumerate(row_scores)
+                    if math.isfinite(score)
+                ]
+        return finished
 
     # ------------------------------------------------------------------ public
 

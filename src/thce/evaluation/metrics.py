@@ -535,7 +535,8 @@ def bootstrap_ci(
 def mcnemar_test(correct_a: Sequence[bool], correct_b: Sequence[bool], exact: bool | None = None) -> dict[str, Any]:
     """McNemar's test for two systems graded on the same examples.
 
-    ``b`` = #(A right, B wrong), ``c`` = #(A wrong, B right). Exact version: two-sided binomial
+    ``b`` = #(A right, B wrong), ``c`` = #(A wrong, B right) (reported as ``a_only`` and
+    ``b_only``). Exact version: two-sided binomial
     test of ``b`` successes in ``b + c`` trials with ``p = 0.5``. Chi-square version (with
     continuity correction): ``χ² = (|b − c| − 1)² / (b + c)``, 1 degree of freedom. By default
     the exact test is used when ``b + c < 25``. No discordant pairs gives ``p = 1``.
@@ -547,7 +548,7 @@ def mcnemar_test(correct_a: Sequence[bool], correct_b: Sequence[bool], exact: bo
     c = sum(1 for a, bb in zip(correct_a, correct_b, strict=True) if bb and not a)
     use_exact = (b + c) < 25 if exact is None else exact
     if b + c == 0:
-        return {"method": "mcnemar-exact" if use_exact else "mcnemar-chi2", "b": 0, "c": 0, "statistic": 0.0, "p_value": 1.0}
+        return {"method": "mcnemar-exact" if use_exact else "mcnemar-chi2", "a_only": 0, "b_only": 0, "statistic": 0.0, "p_value": 1.0}
     if use_exact:
         p_value = stats.binomtest(b, b + c, 0.5).pvalue
         statistic = float(min(b, c))
@@ -556,8 +557,8 @@ def mcnemar_test(correct_a: Sequence[bool], correct_b: Sequence[bool], exact: bo
         p_value = stats.chi2.sf(statistic, 1)
     return {
         "method": "mcnemar-exact" if use_exact else "mcnemar-chi2",
-        "b": b,
-        "c": c,
+        "a_only": b,
+        "b_only": c,
         "statistic": float(statistic),
         "p_value": float(min(1.0, p_value)),
     }

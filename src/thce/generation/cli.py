@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,14 +27,14 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-class ProviderChoice(str, Enum):
+class ProviderChoice(StrEnum):
     """LLM API providers."""
 
     openai = "openai"
     anthropic = "anthropic"
 
 
-class CodePoolChoice(str, Enum):
+class CodePoolChoice(StrEnum):
     """Which codes targets are drawn from."""
 
     common = "common"
@@ -42,7 +42,11 @@ class CodePoolChoice(str, Enum):
 
 
 def _usd(value: float | None, digits: int = 4) -> str:
-    return "unknown (no price: pass --price-input/--price-output)" if value is None else f"${value:,.{digits}f}"
+    return (
+        "unknown (no price: pass --price-input/--price-output)"
+        if value is None
+        else f"${value:,.{digits}f}"
+    )
 
 
 def config_table(config: GenerationConfig, provider: str, seed: int | None) -> Table:
@@ -62,7 +66,10 @@ def config_table(config: GenerationConfig, provider: str, seed: int | None) -> T
         ("base URL", config.base_url or "(provider default)"),
         ("output", str(config.output_path)),
         ("rejects", str(config.rejects_path)),
-        ("resume", {None: "auto (when the output exists)", True: "yes", False: "no"}[config.resume]),
+        (
+            "resume",
+            {None: "auto (when the output exists)", True: "yes", False: "no"}[config.resume],
+        ),
         ("code types", ", ".join(f"{k} {v:.0%}" for k, v in weights.items())),
         ("code pool", config.code_pool),
         ("specialties", ", ".join(specialties) if specialties else "by code (default)"),
@@ -95,11 +102,15 @@ def cost_table(estimate: CostEstimate, taken_on: str) -> Table:
             f"input {price.input_per_1m:g}, output {price.output_per_1m:g} — {price.source}",
         )
     else:
-        table.add_row("price (USD / 1M tokens)", f"unknown for this model (prices.json of {taken_on})")
+        table.add_row(
+            "price (USD / 1M tokens)", f"unknown for this model (prices.json of {taken_on})"
+        )
     table.add_row("cost / example", _usd(estimate.cost_per_example, 5))
     table.add_row("worst case / example", _usd(estimate.worst_case_per_example, 5))
     table.add_row("total", _usd(estimate.total, 2))
-    table.caption = "Rejected replies cost the same as accepted ones; budget for a few percent more."
+    table.caption = (
+        "Rejected replies cost the same as accepted ones; budget for a few percent more."
+    )
     return table
 
 
@@ -128,7 +139,13 @@ class _ProgressBar:
     """A rich progress bar showing accepted / rejected / cost, fed by the generator."""
 
     def __init__(self, summary_target: int, existing_hint: int, enabled: bool) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.progress = Progress(
             TextColumn("[bold]generating"),
@@ -155,26 +172,39 @@ def generate_command(
         Path, typer.Option("--output", "-o", help="JSONL file the examples are appended to.")
     ],
     model: Annotated[
-        str, typer.Option("--model", "-m", help="Model name, e.g. gpt-4o, gpt-4o-mini, claude-sonnet-4-5.")
+        str,
+        typer.Option(
+            "--model", "-m", help="Model name, e.g. gpt-4o, gpt-4o-mini, claude-sonnet-4-5."
+        ),
     ],
     stage: Annotated[
         int,
         typer.Option(
-            "--stage", min=1, max=3, help="1: narrative + code; 2: + reasoning; 3: preference pairs."
+            "--stage",
+            min=1,
+            max=3,
+            help="1: narrative + code; 2: + reasoning; 3: preference pairs.",
         ),
     ] = 1,
     count: Annotated[
-        int, typer.Option("--count", "-n", min=1, help="Examples wanted in the output file in total.")
+        int,
+        typer.Option("--count", "-n", min=1, help="Examples wanted in the output file in total."),
     ] = 100,
     provider: Annotated[
         ProviderChoice | None,
-        typer.Option("--provider", help="API to call; default: anthropic for claude-*, else openai."),
+        typer.Option(
+            "--provider", help="API to call; default: anthropic for claude-*, else openai."
+        ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the configuration (and a sample prompt); call nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", help="Print the configuration (and a sample prompt); call nothing."
+        ),
     ] = False,
     estimate_cost: Annotated[
-        bool, typer.Option("--estimate-cost", help="Print tokens and cost per example and in total.")
+        bool,
+        typer.Option("--estimate-cost", help="Print tokens and cost per example and in total."),
     ] = False,
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-j", min=1, help="Requests in flight at once.")
@@ -195,7 +225,8 @@ def generate_command(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Random seed for targets (default: random, reported).")
+        int | None,
+        typer.Option("--seed", help="Random seed for targets (default: random, reported)."),
     ] = None,
     base_url: Annotated[
         str | None,
@@ -224,7 +255,9 @@ def generate_command(
     ] = 5,
     backoff_base: Annotated[
         float,
-        typer.Option("--backoff-base", min=0.0, help="First retry delay in seconds (doubles, jittered)."),
+        typer.Option(
+            "--backoff-base", min=0.0, help="First retry delay in seconds (doubles, jittered)."
+        ),
     ] = 1.0,
     max_tokens: Annotated[
         int,
@@ -235,22 +268,28 @@ def generate_command(
         ),
     ] = 1024,
     temperature: Annotated[
-        float | None, typer.Option("--temperature", help="Sampling temperature (default: the API's).")
+        float | None,
+        typer.Option("--temperature", help="Sampling temperature (default: the API's)."),
     ] = None,
     price_input: Annotated[
         float | None,
-        typer.Option("--price-input", help="USD per 1M input tokens (overrides prices.json / env)."),
+        typer.Option(
+            "--price-input", help="USD per 1M input tokens (overrides prices.json / env)."
+        ),
     ] = None,
     price_output: Annotated[
         float | None,
-        typer.Option("--price-output", help="USD per 1M output tokens (overrides prices.json / env)."),
+        typer.Option(
+            "--price-output", help="USD per 1M output tokens (overrides prices.json / env)."
+        ),
     ] = None,
     code_pool: Annotated[
         CodePoolChoice,
         typer.Option("--code-pool", help="common: everyday codes; all: every billable code."),
     ] = CodePoolChoice.common,
     json_summary: Annotated[
-        bool, typer.Option("--json", help="Print the final summary (or the estimate) as JSON on stdout.")
+        bool,
+        typer.Option("--json", help="Print the final summary (or the estimate) as JSON on stdout."),
     ] = False,
 ) -> None:
     """Generate synthetic training examples through the OpenAI or Anthropic API.
@@ -261,8 +300,8 @@ def generate_command(
 
         thce generate --stage 1 --count 100 --model gpt-4o --output data/synthetic/stage_1_batch_1.jsonl
     """
-    from thce.generation.generator import GenerationConfig, Generator, estimate_cost as estimate
-    from thce.generation.generator import price_table_date
+    from thce.generation.generator import GenerationConfig, Generator, price_table_date
+    from thce.generation.generator import estimate_cost as estimate
     from thce.generation.providers import infer_provider
 
     config = GenerationConfig(
@@ -311,7 +350,9 @@ def generate_command(
                 pool=config.code_pool,
             )
             out.print("[bold]Sample prompt[/bold] (one of the requests a run would send):")
-            out.print(build_user_prompt(sampler.sample(), config.stage), markup=False, highlight=False)
+            out.print(
+                build_user_prompt(sampler.sample(), config.stage), markup=False, highlight=False
+            )
         out.print("[yellow]Dry run: no request was sent.[/yellow]")
         return
 

@@ -140,7 +140,9 @@ class GenerationConfig:
         if self.max_tokens < 16:
             raise GenerationError(f"--max-tokens must be at least 16, got {self.max_tokens}")
         if self.code_pool not in CODE_POOLS:
-            raise GenerationError(f"--code-pool must be one of {', '.join(CODE_POOLS)}, got {self.code_pool!r}")
+            raise GenerationError(
+                f"--code-pool must be one of {', '.join(CODE_POOLS)}, got {self.code_pool!r}"
+            )
         if self.rejects_path.resolve() == self.output_path.resolve():
             raise GenerationError("--rejects must differ from --output")
 
@@ -308,7 +310,11 @@ def _move_bad_lines(output: Path, rejects: Path, bad: list[tuple[int, str, str]]
     rejects.parent.mkdir(parents=True, exist_ok=True)
     with open(rejects, "a", encoding="utf-8") as handle:
         for line, raw, err in bad:
-            record = {"reason": "unreadable_output_line", "detail": f"line {line}: {err}", "raw": raw}
+            record = {
+                "reason": "unreadable_output_line",
+                "detail": f"line {line}: {err}",
+                "raw": raw,
+            }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     logger.warning(
         "moved {} unreadable line(s) of {} (an interrupted write) to {}", len(bad), output, rejects
@@ -317,10 +323,27 @@ def _move_bad_lines(output: Path, rejects: Path, bad: list[tuple[int, str, str]]
 
 # --------------------------------------------------------------------------- checks
 
+STAGE_CODE_TYPES: tuple[str, ...] = ("ICD10", "CPT", "HCPCS")
+
+
+def _bare_code(raw: str, code_type: str) -> str:
+    """The code in a model's ``rejected_code``: ``"E11.65"``, ``"ICD10: E11.65 (...)"``,
+    ``"E11.65 (Type 2 ...)"`` all give ``E11.65``."""
+    from thce.data.formats import parse_answer
+
+    text = raw.strip()
+    if ":" in text:
+        parsed = parse_answer(text)
+        if parsed.well_formed and parsed.code_type == code_type and parsed.code:
+            return parsed.code
+    return text.split()[0] if text.split() else text
+
 
 def _code_pattern(code: str) -> re.Pattern[str]:
     variants = {re.escape(code), re.escape(code.replace(".", ""))}
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(sorted(variants)) + r")(?![A-Za-z0-9])", re.IGNORECASE)
+    return re.compile(
+        r"(?<![A-Za-z0-9])(?:" + "|".join(sorted(variants)) + r")(?![A-Za-z0-9])", re.IGNORECASE
+    )
 
 
 class ExampleBuilder:
@@ -338,6 +361,17 @@ class ExampleBuilder:
         self.checker = checker if checker is not None else DataQualityChecker(skip=["duplicate"])
         self.validator = CodeValidator()
 
+    def warm_up(self) -> None:
+        """Load the PHI model and code databases now, before requests are in flight.
+
+        Loading spaCy takes seconds; doing it inside the event loop at the first reply would
+        stall every open request (and could make them time out).
+        """
+        if "phi" in getattr(self.checker, "check_names", ()):
+            self.checker.has_phi("Warm-up sentence without identifiers.")
+        for code_type in STAGE_CODE_TYPES:
+            self.validator.validate("0", code_type)
+
     def describe(self, code_type: str, code: str) -> str | None:
         """The database description of a code (``None`` when unknown)."""
         result = self.validator.validate(code, code_type)
@@ -347,9 +381,11 @@ class ExampleBuilder:
         from thce.codes import get_database, normalize_code
         from thce.data.quality import classify_code
 
-        code = normalize_code(raw_code.strip(), target.code_type)
+        code = normalize_code(_bare_code(raw_code, target.code_type), target.code_type)
         if code == target.code:
-            raise ReplyError("rejected_code_same", f"rejected_code {raw_code!r} is the target code itself")
+            raise ReplyError(
+                "rejected_code_same", f"rejected_code {raw_code!r} is the target code itself"
+            )
         status, message = classify_code(target.code_type, code, self.validator)
         if status == "malformed":
             raise ReplyError(
@@ -358,7 +394,8 @@ class ExampleBuilder:
             )
         if status == "unknown" and get_database(target.code_type).is_full:
             raise ReplyError(
-                "rejected_code_unknown", f"rejected_code {code!r} is not a real {target.code_type} code"
+                "rejected_code_unknown",
+                f"rejected_code {code!r} is not a real {target.code_type} code",
             )
         return code, self.describe(target.code_type, code)
 
@@ -368,7 +405,9 @@ class ExampleBuilder:
 
         narrative = fields["narrative"]
         if _code_pattern(target.code).search(narrative):
-            raise ReplyError("narrative_names_code", f"the narrative states the target code {target.code}")
+            raise ReplyError(
+                "narrative_names_code", f"the narrative states the target code {target.code}"
+            )
         metadata = {
             "code_type": target.code_type,
             "specialty": target.specialty,
@@ -385,7 +424,9 @@ class ExampleBuilder:
                 narrative, fields["reasoning"], *args, id=line_id, metadata=metadata
             )
         else:
-            wrong_code, wrong_description = self._check_rejected_code(target, fields["rejected_code"])
+            wrong_code, wrong_description = self._check_rejected_code(
+                target, fields["rejected_code"]
+            )
             chosen = formats.format_reasoned_answer(fields["reasoning"], *args)
             rejected = formats.format_reasoned_answer(
                 fields["rejected_reasoning"], target.code_type, wrong_code, wrong_description
@@ -510,7 +551,9 @@ class Generator:
             tokens_in = count_message_tokens(messages, self.provider_name, self.config.model).tokens
         tokens_out = completion.output_tokens
         if tokens_out is None:
-            tokens_out = count_text_tokens(completion.text or "", self.provider_name, self.config.model).tokens
+            tokens_out = count_text_tokens(
+                completion.text or "", self.provider_name, self.config.model
+            ).tokens
         self.summary.input_tokens += tokens_in
         self.summary.output_tokens += tokens_out
         return self.price.cost(tokens_in, tokens_out) if self.price else 0.0
@@ -536,7 +579,25 @@ class Generator:
 
     # ------------------------------------------------------------ main story
     def run(self) -> GenerationSummary:
-        """Resume, generate until ``count`` (or a stop condition), and return the summary."""
+        """Resume, generate until ``count`` (or a stop condition), and return the summary.
+
+        Inside a running event loop (Jupyter) use ``await generator.arun()`` instead.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            try:
+                return asyncio.run(self.arun())
+            except KeyboardInterrupt:
+                self.summary.stopped = "interrupted"
+                raise
+        raise GenerationError(
+            "Generator.run() was called inside a running event loop (Jupyter?): "
+            "use `await Generator(config).arun()` there"
+        )
+
+    async def arun(self) -> GenerationSummary:
+        """The run as a coroutine (see :meth:`run`)."""
         config, summary = self.config, self.summary
         started = time.monotonic()
         out, rej = config.output_path, config.rejects_path
@@ -550,13 +611,22 @@ class Generator:
             _move_bad_lines(out, rej, existing.bad_lines)
             existing.rejects_lines += len(existing.bad_lines)
         summary.existing = existing.count
+        if self._progress is not None:
+            self._progress(summary)
         remaining = config.count - existing.count
         if remaining <= 0:
-            logger.info("{} already holds {} examples (target {}): nothing to do", out, existing.count, config.count)
+            logger.info(
+                "{} already holds {} examples (target {}): nothing to do",
+                out,
+                existing.count,
+                config.count,
+            )
             summary.elapsed_s = time.monotonic() - started
             return summary
         if existing.count:
-            logger.info("resuming {}: {} examples present, {} to go", out, existing.count, remaining)
+            logger.info(
+                "resuming {}: {} examples present, {} to go", out, existing.count, remaining
+            )
         # A resumed run draws a different target sequence: the seed is combined with how far
         # the files got, so the same command does not re-ask for the same codes.
         sampler = self._sampler or TargetSampler(
@@ -567,10 +637,11 @@ class Generator:
         )
         builder = ExampleBuilder(config.stage, self.provider_name, config.model, self._checker)
         provider = self._make_provider()
+        builder.warm_up()
         self._open_outputs(existing)
         try:
-            asyncio.run(self._loop(provider, sampler, builder, existing.hashes, remaining))
-        except KeyboardInterrupt:
+            await self._loop(provider, sampler, builder, existing.hashes, remaining)
+        except (KeyboardInterrupt, asyncio.CancelledError):
             summary.stopped = "interrupted"
             raise
         except BaseException:
@@ -599,7 +670,9 @@ class Generator:
 
         def on_retry(info: ErrorInfo, delay: float) -> None:
             summary.retries += 1
-            logger.info("{} {}: retrying in {:.2f}s", self.provider_name, info.kind, delay)
+            # Short waits are routine (the summary counts them); long ones deserve a line.
+            log = logger.info if delay >= 5 else logger.debug
+            log("{} {}: retrying in {:.1f}s", self.provider_name, info.kind, delay)
 
         try:
             while True:
@@ -611,12 +684,17 @@ class Generator:
                 ):
                     if attempts >= max_attempts:
                         summary.stopped = "max_attempts"
-                        logger.warning("stopping after {} attempts: too many rejected replies", attempts)
+                        logger.warning(
+                            "stopping after {} attempts: too many rejected replies", attempts
+                        )
                         break
                     target = sampler.sample()
                     messages = build_messages(target, config.stage)
                     reserve = self._reservation(messages)
-                    if config.max_cost is not None and summary.cost + self._reserved + reserve > config.max_cost:
+                    if (
+                        config.max_cost is not None
+                        and summary.cost + self._reserved + reserve > config.max_cost
+                    ):
                         if not in_flight:
                             summary.stopped = "max_cost"
                         break  # wait for in-flight requests: their real cost may free budget
@@ -627,18 +705,28 @@ class Generator:
                     def call(messages: list[dict[str, str]] = messages) -> Any:
                         return provider.complete(messages, config.max_tokens)
 
-                    task = asyncio.create_task(call_with_retries(call, provider.classify, policy, on_retry))
+                    task = asyncio.create_task(
+                        call_with_retries(call, provider.classify, policy, on_retry)
+                    )
                     in_flight[task] = (target, messages, reserve)
                 if not in_flight:
                     break
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                fatal: GenerationError | None = None
                 for task in done:
                     target, messages, reserve = in_flight.pop(task)
                     self._reserved -= reserve
-                    failed = self._handle(task, target, messages, builder, seen, provider)
+                    try:
+                        failed = self._handle(task, target, messages, builder, seen)
+                    except GenerationError as exc:
+                        # Finish the batch first: replies already paid for are still written.
+                        fatal = fatal or exc
+                        continue
                     consecutive_failures = consecutive_failures + 1 if failed else 0
                     if self._progress is not None:
                         self._progress(summary)
+                if fatal is not None:
+                    raise fatal
                 if consecutive_failures >= config.max_consecutive_failures:
                     summary.stopped = "error"
                     raise GenerationError(
@@ -661,7 +749,6 @@ class Generator:
         messages: list[dict[str, str]],
         builder: ExampleBuilder,
         seen: set[int],
-        provider: ChatProvider,
     ) -> bool:
         """Process one finished request; return True when the request itself failed."""
         config, summary = self.config, self.summary
@@ -678,7 +765,9 @@ class Generator:
             fields = parse_reply(completion.text, config.stage)
             key = _narrative_hash(fields["narrative"])
             if key in seen:
-                raise ReplyError("duplicate_narrative", "the same narrative is already in the output")
+                raise ReplyError(
+                    "duplicate_narrative", "the same narrative is already in the output"
+                )
             line_id = f"synthetic-s{config.stage}-{hashlib.sha1(fields['narrative'].encode()).hexdigest()[:12]}"
             example = builder.build(target, fields, line_id)
         except ReplyError as exc:
@@ -700,7 +789,11 @@ def generate(config: GenerationConfig, **kwargs: Any) -> GenerationSummary:
 # --------------------------------------------------------------------------- estimates
 
 
-def estimate_cost(config: GenerationConfig, env: Mapping[str, str] | None = None, sampler: TargetSampler | None = None) -> CostEstimate:
+def estimate_cost(
+    config: GenerationConfig,
+    env: Mapping[str, str] | None = None,
+    sampler: TargetSampler | None = None,
+) -> CostEstimate:
     """Estimate tokens and cost of the requests a run would still make; no network call.
 
     Prompt tokens are averaged over sampled targets; output tokens are the stage's typical
@@ -725,7 +818,9 @@ def estimate_cost(config: GenerationConfig, env: Mapping[str, str] | None = None
     counts = []
     method = ""
     for _ in range(ESTIMATE_SAMPLE):
-        counted = count_message_tokens(build_messages(sampler.sample(), config.stage), provider, config.model)
+        counted = count_message_tokens(
+            build_messages(sampler.sample(), config.stage), provider, config.model
+        )
         counts.append(counted.tokens)
         method = counted.method
     prompt_tokens = math.ceil(sum(counts) / len(counts))

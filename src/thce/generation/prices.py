@@ -99,7 +99,9 @@ def resolve_price(
     table_in = found[1]["input"] if found else None
     table_out = found[1]["output"] if found else None
 
-    def pick(flag: float | None, from_env: float | None, table: float | None) -> tuple[float | None, str]:
+    def pick(
+        flag: float | None, from_env: float | None, table: float | None
+    ) -> tuple[float | None, str]:
         if flag is not None:
             return flag, "flag"
         if from_env is not None:

@@ -172,16 +172,24 @@ def parse_reply(text: str | None, stage: int) -> dict[str, str]:
     try:
         value = json.loads(body)
     except json.JSONDecodeError as exc:
-        raise ReplyError("not_json", f"reply is not one JSON object ({exc.msg} at column {exc.colno})") from None
+        raise ReplyError(
+            "not_json", f"reply is not one JSON object ({exc.msg} at column {exc.colno})"
+        ) from None
     if not isinstance(value, dict):
-        raise ReplyError("not_an_object", f"reply is JSON {type(value).__name__}, expected an object")
+        raise ReplyError(
+            "not_an_object", f"reply is JSON {type(value).__name__}, expected an object"
+        )
     fields: dict[str, str] = {}
     for name in STAGE_FIELDS[stage]:
         if name not in value:
-            raise ReplyError(f"missing_{name}", f"reply has no {name!r} key (keys: {sorted(value)})")
+            raise ReplyError(
+                f"missing_{name}", f"reply has no {name!r} key (keys: {sorted(value)})"
+            )
         field = value[name]
         if not isinstance(field, str):
-            raise ReplyError(f"bad_{name}", f"{name!r} is {type(field).__name__}, expected a string")
+            raise ReplyError(
+                f"bad_{name}", f"{name!r} is {type(field).__name__}, expected a string"
+            )
         if not field.strip():
             raise ReplyError(f"empty_{name}", f"{name!r} is empty")
         fields[name] = field.strip()

@@ -47,12 +47,16 @@ def infer_provider(model: str, provider: str | None = None) -> str:
     if provider:
         name = provider.strip().lower()
         if name not in PROVIDERS:
-            raise GenerationError(f"unknown provider {provider!r}; use one of: {', '.join(PROVIDERS)}")
+            raise GenerationError(
+                f"unknown provider {provider!r}; use one of: {', '.join(PROVIDERS)}"
+            )
         return name
     return "anthropic" if model.strip().lower().startswith("claude") else "openai"
 
 
-def load_api_key(provider: str, env: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> str:
+def load_api_key(
+    provider: str, env: Mapping[str, str] | None = None, dotenv_path: Path | None = None
+) -> str:
     """Read the provider's key from the environment, then from ``.env``; never print it.
 
     Raises :class:`GenerationError` naming the variable to set when it is missing.
@@ -177,7 +181,9 @@ def _classify_sdk_error(exc: BaseException, sdk: Any, secret: str | None) -> Err
     return None
 
 
-def fatal_error(info: ErrorInfo, provider: str, model: str, base_url: str | None) -> GenerationError:
+def fatal_error(
+    info: ErrorInfo, provider: str, model: str, base_url: str | None
+) -> GenerationError:
     """A clear, key-free error for a status that retrying cannot fix."""
     var = API_KEY_ENV[provider]
     where = f" at {base_url}" if base_url else ""
@@ -285,7 +291,9 @@ class AnthropicProvider:
             **kwargs,
         )
         texts = [
-            block.text for block in getattr(response, "content", None) or [] if getattr(block, "type", "") == "text"
+            block.text
+            for block in getattr(response, "content", None) or []
+            if getattr(block, "type", "") == "text"
         ]
         usage = getattr(response, "usage", None)
         return Completion(

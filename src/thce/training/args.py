@@ -36,6 +36,9 @@ def effective_trainer_args(config: TrainConfig, machine: dict[str, bool] | None 
     machine = machine or platform()
     args = dict(config.trainer)
     args.setdefault("output_dir", str(config.output_dir))
+    if "gradient_checkpointing" not in args and "activation_checkpointing" not in args:
+        # TRL's default (on), under transformers 5's name, so the deprecated alias stays quiet.
+        args["activation_checkpointing"] = True
     for key, value in PROJECT_DEFAULTS[config.stage_type].items():
         args.setdefault(key, value)
     if not machine["cuda"]:

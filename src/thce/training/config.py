@@ -504,7 +504,7 @@ def check_trainer_section(
             other = "dpo" if stage_type == "sft" else "sft"
             elsewhere = key in trainer_fields(other)
             msg = f"unknown {cls_name} field {key!r}"
-            if hint:
+            if hint and not elsewhere:
                 msg += f"; did you mean {hint!r}?"
             if elsewhere:
                 msg += f" ({key!r} belongs to the {other.upper()} trainer: check stage.type)"
@@ -591,17 +591,41 @@ def parse_config(
     return report
 
 
-def load_config(
-    path: str | Path, overrides: list[str] | tuple[str, ...] = (), check_trainer: bool = True
-) -> TrainConfig:
-    """Read, override and type-check a config; raise :class:`ConfigError` listing every error."""
-    data, lines = read_yaml(path)
-    data = apply_overrides(data, list(overrides))
-    report = parse_config(data, str(path), lines)
-    if report.config is not None and check_trainer:
+def raw_stage_type(data: dict[str, Any]) -> str:
+    """The trainer type a possibly invalid config asks for (``sft`` when unclear)."""
+    stage = data.get("stage")
+    if isinstance(stage, dict):
+        if stage.get("type") in ("sft", "dpo"):
+            return str(stage["type"])
+        if stage.get("number") in STAGE_TYPES:
+            return STAGE_TYPES[stage["number"]]
+    return "sft"
+
+
+def check_config(
+    data: dict[str, Any], source: str = "<config>", lines: dict[str, int] | None = None
+) -> ConfigReport:
+    """:func:`parse_config` plus the ``trainer:`` checks, even when other sections are invalid."""
+    lines = lines or {}
+    report = parse_config(data, source, lines)
+    if report.config is not None:
         report.config.trainer = check_trainer_section(
             report.config.trainer, report.config.stage_type, report, lines
         )
+    elif isinstance(data.get("trainer"), dict):
+        check_trainer_section(data["trainer"], raw_stage_type(data), report, lines)
+    return report
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> TrainConfig:
+    """Read, override and type-check a config; raise :class:`ConfigError` listing every error.
+
+    Checks sections and ``trainer:`` keys/types/ranges; :func:`thce.training.validate.validate_config`
+    adds paths, models and what TRL itself rejects.
+    """
+    data, lines = read_yaml(path)
+    data = apply_overrides(data, list(overrides))
+    report = check_config(data, str(path), lines)
     if report.errors or report.config is None:
         raise ConfigError(format_errors(report))
     report.config._source = Path(path)
@@ -652,12 +676,14 @@ __all__ = [
     "TokenizerSection",
     "TrainConfig",
     "apply_overrides",
+    "check_config",
     "check_trainer_section",
     "default_dataset_path",
     "format_errors",
     "load_config",
     "parse_config",
     "parse_override",
+    "raw_stage_type",
     "read_yaml",
     "resolve_data_path",
     "suggest",

@@ -35,6 +35,7 @@ PROFILES: dict[str, dict[int, tuple[str, ...]]] = {
             "trainer.warmup_steps=0",
             "trainer.learning_rate=1e-3",
             "trainer.per_device_train_batch_size=2",
+            "trainer.gradient_accumulation_steps=1",
             "trainer.max_length=512",
             "trainer.logging_steps=1",
             "trainer.save_strategy='no'",

@@ -228,7 +228,7 @@ def _write_resolved_config(config: TrainConfig, args: dict[str, Any], output_dir
 def _throughput(callback: Any, stats: dict[str, Any], trainer: Any, config: TrainConfig) -> dict[str, Any]:
     runtime = callback.summary.get("train_runtime") or callback.wall_time
     steps_done = trainer.state.global_step
-    if callback.num_tokens is not None and config.stage_type == "sft":
+    if callback.num_tokens is not None:
         tokens, source = callback.num_tokens, "trainer (non-padding tokens)"
     else:
         # Estimate from the data: examples processed x mean tokens per example; DPO forwards

@@ -25,8 +25,7 @@ from thce.training.config import (
     ConfigReport,
     TrainConfig,
     apply_overrides,
-    check_trainer_section,
-    parse_config,
+    check_config,
     read_yaml,
     trl_config_class,
 )
@@ -116,7 +115,12 @@ def _check_data(config: TrainConfig, report: ConfigReport, lines: dict[str, int]
         for line, record, _raw, error in iter_jsonl(file):
             reason = error or check_record(record or {}, config.stage_type)
             if reason:
-                report.add("error", f"dataset.{key}", f"{file} line {line}: {reason}", lines.get(f"dataset.{key}"))
+                report.add(
+                    "error",
+                    f"dataset.{key}",
+                    f"{file} line {line}: {reason}",
+                    lines.get(f"dataset.{key}") or lines.get("dataset"),
+                )
             break
 
 
@@ -186,7 +190,7 @@ def validate_config(
         report = ConfigReport(source=name)
         report.add("error", "--set", str(exc))
         return report
-    report = parse_config(data, name, lines)
+    report = check_config(data, name, lines)
     config = report.config
     if config is None:
         return report
@@ -194,7 +198,6 @@ def validate_config(
         config._source = Path(source)
     elif config_path is not None:
         config._source = Path(config_path)
-    config.trainer = check_trainer_section(config.trainer, config.stage_type, report, lines)
     report.facts["stage"] = config.stage.number
     report.facts["trainer"] = trl_config_class(config.stage_type).__name__
     report.facts["output_dir"] = str(config.output_dir)

@@ -12,16 +12,29 @@ import bisect
 import re
 from functools import cached_property
 
-from thce.data.phi.lexicon import EPONYM_HEADS, PROTECTED_PHRASES, TITLES
+from thce.data.phi.lexicon import EPONYM_HEADS, KNOWN_EPONYMS, PROTECTED_PHRASES, RELATIONS, TITLES
 
-_HEAD_RE = re.compile(
-    r"\b(?:" + "|".join(sorted(map(re.escape, EPONYM_HEADS), key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
+# Words are matched generically and looked up in sets: a 200-way regex alternation is slow.
+_WORD_RE = re.compile(r"[A-Za-z]+")
 # One capitalised word (hyphenated parts and a possessive allowed) right before position p.
 _PREV_CAP_WORD_RE = re.compile(r"(?<![\w’'-])([A-Z][\w’'-]*?(?:['’]s?)?)\s+$")
 _PHRASE_RE = re.compile("|".join(re.escape(p) for p in sorted(PROTECTED_PHRASES, key=len, reverse=True)))
 _TITLE_SET = {t.lower() for t in TITLES}
+# "Parkinson's", "Graves'": a known eponym in the possessive is the disease, unless a title
+# precedes it or a person noun follows it ("Mr. Wilson's", "Wilson's daughter").
+_POSSESSIVE_RE = re.compile(r"(?<![\w'’-])([A-Z][\w-]*?)(?:['’]s|(?<=s)['’])(?!\w)")
+_PERSON_NOUNS = {r.lower() for r in RELATIONS} | set(
+    "family home house office room car name children kids husband wife phone number address "
+    "apartment job work employer friend care".split()
+)
+_WORD_AFTER_RE = re.compile(r"[ \t]*([A-Za-z-]+)")
+_TITLE_BEFORE_RE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\.?[ \t]+$")
+# A capitalised word followed by a dose is a drug ("Austedo 12 mg", "Norco 5/325").
+_DRUG_DOSE_RE = re.compile(
+    r"\b([A-Z][A-Za-z-]{2,})(?:[ \t]+(?:XR|ER|SR|XL|CR|DR|ODT|HCT|LA|CD))?[ \t]+"
+    r"(?:\d+(?:\.\d+)?/\d{3}(?![/\d])|\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?[ \t]*(?:mg|mcg|µg|g|gm|units?|iu|IU|mL|ml|%|"
+    r"mEq|mmol|tabs?|tablets?|caps?|capsules?|puffs?|sprays?|drops?)\b)"
+)
 _MAX_EPONYM_WORDS = 3
 _LOOKBACK = 80
 
@@ -44,6 +57,8 @@ class TextContext:
         """Sorted, non-overlapping ``(start, end)`` ranges of medical eponym phrases."""
         ranges = [(m.start(), m.end()) for m in _PHRASE_RE.finditer(self.text)]
         ranges.extend(self._eponyms_before_heads())
+        ranges.extend(self._possessive_eponyms())
+        ranges.extend(m.span(1) for m in _DRUG_DOSE_RE.finditer(self.text))
         return _merge_ranges(ranges)
 
     @cached_property
@@ -60,7 +75,9 @@ class TextContext:
     def _eponyms_before_heads(self) -> list[tuple[int, int]]:
         text = self.text
         found: list[tuple[int, int]] = []
-        for head in _HEAD_RE.finditer(text):
+        for head in _WORD_RE.finditer(text):
+            if head.group().lower() not in EPONYM_HEADS:
+                continue
             pos = head.start()
             first = pos
             for _ in range(_MAX_EPONYM_WORDS):
@@ -71,6 +88,21 @@ class TextContext:
                 first = pos = match.start(1)
             if first < head.start():
                 found.append((first, head.end()))
+        return found
+
+
+    def _possessive_eponyms(self) -> list[tuple[int, int]]:
+        text = self.text
+        found: list[tuple[int, int]] = []
+        for m in _POSSESSIVE_RE.finditer(text):
+            if m.group(1) not in KNOWN_EPONYMS:
+                continue
+            after = _WORD_AFTER_RE.match(text, m.end())
+            if after and after.group(1).lower() in _PERSON_NOUNS:
+                continue
+            if _TITLE_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
+                continue
+            found.append(m.span())
         return found
 
 

@@ -55,6 +55,15 @@ KNOWN_EPONYMS: frozenset[str] = frozenset(
     Stokes Swan Ganz Tanner Tay Sachs Tinel Tourette Trendelenburg Turner Valsalva Virchow Waldenström
     Waldenstrom Weber Wegener Wenckebach Wernicke Whipple Willebrand Wilms Wilson Wolff Zenker
     Zollinger Ellison Hallux Kienbock Perthes Legg Scheuermann Still Sezary Sézary
+    Ortolani Barlow Galeazzi Allis Thompson Simmonds Hoffmann Hoffman Spurling Lhermitte Adson
+    Neer Hawkins Yergason Apley Thessaly Ober FABER Gaenslen Patrick Durkan Froment Kanavel
+    Chvostek Trousseau Rovsing Psoas Obturator Cullen Courvoisier Kehr Grey Nikolsky Auspitz
+    Koebner Darier Gottron Janeway Osler Roth Quincke Musset Duroziez Traube Corrigan Kussmaul
+    Beck Virchow Lynch Marfan Charcot Lewy Pick Binswanger Wernicke Broca Horner Argyll Adie
+    Erb Klumpke Volkmann Monteggia Maisonneuve Bennett Rolando Salter Harris Segond Bankart
+    Hill-Sachs Kienböck Morton Haglund Sever Pilonidal Bartholin Skene Nabothian Naegele
+    Braxton Hicks Leopold Bishop Ballard Moro Kernig Gower Gowers Cheyne-Stokes Mobitz
+    Prinzmetal Dressler Takotsubo Kerley Brugada Wenckebach Eisenmenger Fontan Glenn Norwood
     """.split()
 )
 
@@ -111,10 +120,19 @@ PROTECTED_PHRASES: tuple[str, ...] = (
     "Hantaan",
     "Spanish flu",
     "Hong Kong flu",
+    "Timed Up and Go",
+    "Get Up and Go",
+    "Mini Nutritional Assessment",
+    "Morse Fall",
+    "Confusion Assessment Method",
+    "Clinical Frailty",
 )
 
 # Titles that introduce a person's name.
-TITLES: tuple[str, ...] = ("Dr", "Doctor", "Mr", "Mrs", "Ms", "Mx", "Miss", "Prof", "Professor")
+TITLES: tuple[str, ...] = (
+    "Dr", "Doctor", "Mr", "Mrs", "Ms", "Mx", "Miss", "Prof", "Professor", "Rev", "Reverend",
+    "Rabbi", "Imam", "Capt", "Sgt",
+)  # fmt: skip
 
 # Professional credentials written after a clinician's name ("Kim Lee, MD").
 CREDENTIALS: tuple[str, ...] = (
@@ -130,6 +148,9 @@ RELATIONS: tuple[str, ...] = (
     "grandson", "granddaughter", "grandmother", "grandfather", "fiancé", "fiancée", "fiance",
     "neighbor", "neighbour", "roommate", "boyfriend", "girlfriend", "stepson", "stepdaughter",
     "proxy", "officer", "interpreter", "coworker", "employer", "landlord", "pastor", "sponsor",
+    "daughter-in-law", "son-in-law", "mother-in-law", "father-in-law", "sister-in-law",
+    "brother-in-law", "stepmother", "stepfather", "grandchild", "companion", "ex-wife",
+    "ex-husband",
 )  # fmt: skip
 
 US_STATES: dict[str, str] = {
@@ -229,6 +250,40 @@ COMMON_CAPITALIZED: frozenset[str] = frozenset(
     Grip Strength Sensation Reflexes Gait Coordination Cranial Nerves Speech Mood Affect
     Thought Judgment Insight Memory Attention Orientation Cognition Behavior Sleep Appetite
     Weight Height BMI Temp Temperature Pulse Respirations Pressure Saturation
+    Knee Knees Hip Hips Shoulder Shoulders Elbow Wrist Hand Hands Finger Fingers Thumb Ankle
+    Ankles Foot Feet Toe Toes Leg Legs Arm Arms Thigh Calf Shin Heel Groin Buttock Flank Rib
+    Ribs Sternum Clavicle Scapula Pelvic Lumbar Thoracic Cervical Sacral Coccyx Skull Face Jaw
+    Mouth Tongue Teeth Tooth Gums Lip Lips Eye Ear Scalp Brain Lung Liver Kidney Kidneys Bladder
+    Prostate Uterus Ovary Ovaries Breast Breasts Colon Rectum Stomach Esophagus Pancreas Spleen
+    Gallbladder Appendix Thyroid Adrenal Pituitary Bone Bones Joint Joints Muscle Muscles Tendon
+    Ligament Nerve Nerves Vein Veins Artery Arteries Aorta Valve Wound Wounds Incision Ulcer
+    Lesion Lesions Mass Nodule Cyst Tumor Fracture Sprain Strain Tear Laceration Abrasion
+    Contusion Burn Burns Bruise Swelling Redness Drainage Bleeding Hemorrhage Clot Embolism
+    Preeclampsia Eclampsia Labor Contractions Miscarriage Infertility Contraception Osteoporosis
+    Osteoarthritis Neuropathy Retinopathy Nephropathy Cardiomyopathy Arrhythmia Angina Murmurs
+    Hyperlipidemia Hypothyroidism Hyperthyroidism Hypoglycemia Hyperglycemia Ketoacidosis
+    Bronchitis Emphysema Fibrosis Effusion Pneumothorax Atelectasis Hypoxia Apnea Snoring
+    Insomnia Migraine Vertigo Neuralgia Paresthesia Numbness Tingling Spasm Spasms Cramps
+    Colitis Gastritis Pancreatitis Hepatitis Cholecystitis Appendicitis Diverticulitis Hernia
+    Reflux Dysphagia Heartburn Jaundice Ascites Dermatitis Eczema Psoriasis Cellulitis Abscess
+    Acne Alopecia Urticaria Hives Pruritus Itching Lymphadenopathy Leukemia Lymphoma Melanoma
+    Carcinoma Sarcoma Myeloma Metastasis Metastases Remission Relapse Recurrence Prognosis
+    Pager Beeper Cell Mobile Work Rheum Cards Pulm Neph Endo Onc Heme Derm Peds Gyn Uro
+    Ophtho Gen Surg Ortho Neurosurg Vasc Trauma Hem Hospitalist Intensivist Anesthesiologist
+    Caregiver Guardian Spouse Partner Sibling Siblings Parents Parent Children Kids Grandchildren
+    Workup Work-up Plan Goals Disposition Prophylaxis Precautions Isolation Restraints Fall Falls
+    Risk Risks Benefits Alternatives Consent Code Full DNR DNI POLST Advance Directive Directives
+    Ambulance Transport Wheelchair Stretcher Taxi Vehicle Driver Driving
+    Neurologist Cardiologist Oncologist Pulmonologist Endocrinologist Nephrologist Urologist
+    Dermatologist Rheumatologist Gastroenterologist Hematologist Psychiatrist Psychologist
+    Pediatrician Obstetrician Gynecologist Radiologist Pathologist Anesthesiologist Podiatrist
+    Optometrist Ophthalmologist Audiologist Dentist Orthodontist Chiropractor Pharmacist
+    Dietitian Nutritionist Counselor Midwife Paramedic EMT Hospitalist Supplies Supply Vendor
+    Supplier Equipment Orders Order Referring Consulting Covering Treating Ordering Primary
+    Cord Gas Stool Sputum Swab Specimen Sample Smear Panel Profile Level Levels Count Counts
+    Suspect Suspected Possible Probable Likely Unlikely Rule Ruled Differential Versus
+    Hep Teen Teenager Toddler Baby Newborn Neonate Student Retired Retiree Employed Unemployed
+    Disabled Widowed Married Single Divorced Separated
     """.split()
 )
 
@@ -303,6 +358,17 @@ DRUG_NAMES: frozenset[str] = frozenset(
     Zyloprim Uloric Krystexxa Ivermectin Stromectol Kenalog Triamcinolone Depo-Medrol Lidocaine
     Xylocaine Marcaine Bupivacaine Propofol Versed Midazolam Ketamine Rocuronium Succinylcholine
     Zepbound Rybelsus Soliqua Xultophy Glyxambi Synjardy Janumet Tradjenta Steglatro
+    Austedo Ingrezza Xywav Xyrem Wakix Sunosi Provigil Nuvigil Qulipta Vraylar Rexulti Trintellix
+    Caplyta Nuplazid Xcopri Briviact Fycompa Aptiom Epidiolex Ocrevus Tysabri Tecfidera Gilenya
+    Aubagio Kesimpta Copaxone Avonex Rebif Leqembi Aduhelm Nexletol Vascepa Lovaza Kerendia
+    Verquvo Corlanor Ranexa Multaq Tikosyn Savaysa Bevespi Breztri Tudorza Daliresp Ofev Esbriet
+    Tezspire Cibinqo Otezla Sotyktu Cosentyx Taltz Tremfya Ilumya Siliq Orencia Actemra Kevzara
+    Olumiant Benlysta Saphnelo Lupkynis Krystexxa Evenity Tymlos Veozah Orilissa Myfembree
+    Nexplanon Mirena Paragard Depo-Provera Xiidra Restasis Vyzulta Rhopressa Lumigan Xalatan
+    Santyl Regranex Silvadene Bactroban Mupirocin Trulance Amitiza Motegrity Viberzi Xifaxan
+    Creon Zenpep Ocaliva Urso Actigall Harvoni Epclusa Mavyret Biktarvy Genvoya Descovy Truvada
+    Triumeq Dovato Juluca Cabenuva Symtuza Prezcobix Isentress Tivicay Veklury Lagevrio Evusheld
+    Latanoprost Timolol Brimonidine Dorzolamide Cosopt Combigan Trientine Deutetrabenazine
     """.split()
 )
 
@@ -312,5 +378,15 @@ DRUG_SUFFIX_RE = re.compile(
     r"triptan|oxetine|azepam|azolam|prazole|tidine|semide|thiazide|ximab|zumab|umab|tinib|"
     r"cillin|mycin|floxacin|cycline|conazole|setron|lukast|terol|tropium|afil|azosin|asone|"
     r"isone|olone|caine|profen|coxib|codone|morphone|vudine|navir|previr|buvir|tegravir)$",
+    re.IGNORECASE,
+)
+
+# Endings of medical terms ("Splenomegaly", "Glaucoma"): a bare NER hit ending like this is
+# a clinical word capitalised at the start of a sentence, not a name.
+MEDICAL_SUFFIX_RE = re.compile(
+    r"(?:megaly|itis|osis|oma|omas|emia|aemia|algia|pathy|ectomy|otomy|ostomy|plasty|scopy|"
+    r"graphy|gram|uria|rrhea|rrhoea|plegia|paresis|trophy|cele|ptosis|lysis|iasis|penia|"
+    r"cytosis|philia|phobia|plasia|stenosis|spasm|edema|oedema|ectasis|malacia|pnea|pnoea|"
+    r"thermia|tension|kalemia|natremia|glycemia|ocele|orrhage|ectomies|otomies)$",
     re.IGNORECASE,
 )

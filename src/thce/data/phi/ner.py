@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from thce.data.phi.context import TextContext
-from thce.data.phi.lexicon import KNOWN_EPONYMS, LARGE_REGIONS, US_STATES
-from thce.data.phi.recognizers import clean_name_tokens, is_non_name_word
+from thce.data.phi.lexicon import LARGE_REGIONS, US_STATES
+from thce.data.phi.recognizers import clean_name_tokens, is_non_name_word, looks_medical
 from thce.data.phi.spans import PHISpan
 from thce.errors import DataError
 from thce.logging import logger
@@ -101,7 +101,7 @@ def entity_spans(ents: Iterable[tuple[int, int, str]], ctx: TextContext) -> list
     """
     spans: list[PHISpan] = []
     text = ctx.text
-    for start, end, label in ents:
+    for start, end, label in _split_entities(ents, text):
         if label in _NAME_LABELS:
             for s, e in clean_name_tokens(ctx, start, end, strict_single=True):
                 spans.append(PHISpan(s, e, "NAME", "ner", text[s:e]))
@@ -111,6 +111,26 @@ def entity_spans(ents: Iterable[tuple[int, int, str]], ctx: TextContext) -> list
                 s, e = place
                 spans.append(PHISpan(s, e, "LOCATION", "ner", text[s:e]))
     return spans
+
+
+# Where spaCy's entities must be cut: sentence ends ("Fresno. Pediatrician") and titles
+# inside an entity ("Neurologist Dr Jones").
+_ENTITY_CUT_RE = re.compile(
+    r"(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bJr)(?<!\bSr)(?<!\bMrs)"
+    r"(?<!\b[A-Z])[.;:!?]\s+|\s*\n\s*"
+    r"|\b(?:Dr|Doctor|Mr|Mrs|Ms|Mx|Miss|Prof|Professor)\b\.?\s*"
+)
+
+
+def _split_entities(ents: Iterable[tuple[int, int, str]], text: str) -> Iterator[tuple[int, int, str]]:
+    for start, end, label in ents:
+        position = start
+        for cut in _ENTITY_CUT_RE.finditer(text, start, end):
+            if cut.start() > position:
+                yield position, cut.start(), label
+            position = cut.end()
+        if end > position:
+            yield position, end, label
 
 
 def _clean_place(ctx: TextContext, start: int, end: int) -> tuple[int, int] | None:
@@ -124,8 +144,8 @@ def _clean_place(ctx: TextContext, start: int, end: int) -> tuple[int, int] | No
     words = value.split()
     if all(is_non_name_word(w) for w in words) or not value[0].isupper():
         return None
-    if len(words) == 1 and re.sub(r"['’]s$", "", value) in KNOWN_EPONYMS:
-        return None  # "Lyme", "Glasgow" on their own in a note are almost always medical
+    if len(words) == 1 and looks_medical(ctx.text, re.sub(r"['’]s$", "", value)):
+        return None  # "Lyme", "Glaucoma" on their own in a note are medical words
     if ctx.is_protected(start, end):
         return None
     return start, end

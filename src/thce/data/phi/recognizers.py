@@ -27,6 +27,7 @@ from thce.data.phi.lexicon import (
     KNOWN_EPONYMS,
     LARGE_REGIONS,
     MEDICAL_ABBREVIATIONS,
+    MEDICAL_SUFFIX_RE,
     MONTHS,
     RELATIONS,
     TITLES,
@@ -89,7 +90,7 @@ def get_recognizers(names: Iterable[str] | None = None) -> list[Recognizer]:
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
 # A capitalised name word: "Smith", "McDonald", "O'Brien", "Hernández", "Smith-Jones".
-_NAME_WORD = rf"[{_UPPER}][{_LOWER}]*(?:[{_UPPER}][{_LOWER}]+)?(?:['’-][{_UPPER}]?[{_LOWER}]+)*"
+_NAME_WORD = rf"[{_UPPER}][{_LOWER}]*(?:[{_UPPER}][{_LOWER}]+)?(?:['’-](?!s\b)[{_UPPER}]?[{_LOWER}]+)*"
 _INITIAL = rf"[{_UPPER}]\."
 _PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|la|le|bin|ibn|al|ter|dos|das)"
 _NAME_ITEM = rf"(?:{_INITIAL}|{_NAME_WORD})"
@@ -109,20 +110,46 @@ def _span(ctx: TextContext, start: int, end: int, label: str, source: str) -> PH
     return PHISpan(start, end, label, source, ctx.text[start:end])
 
 
+# Capitalised at a sentence start, never names. Name-like words ("Will", "May") are absent.
+_FUNCTION_WORDS = frozenset(
+    """
+    a an the and but or nor for so yet in on at to from by of off with without within into onto
+    over under after before during since until upon about above below between per via as if
+    when while where then than this that these those there here he she they we you i it his her
+    hers their theirs our ours your its him them us me my mine is are was were be been being has
+    have had do does did not no yes all any both each few more most other some such only own same
+    also just very can could should would must shall might who whom whose which what why how
+    """.split()
+)
+
+
 def is_non_name_word(word: str) -> bool:
     """Whether a single capitalised word is clinical vocabulary rather than a name.
 
-    Checks section words, abbreviations, drug names and drug-class endings, months.
+    Checks section and function words, abbreviations, drug names and drug-class endings.
+    Month names are not excluded here: "April" and "June" are first names too.
     """
     bare = re.sub(r"['’]s$", "", word.strip(".,;:'’\"()"))
     low = bare.lower()
-    if not bare or low in COMMON_CAPITALIZED or low in DRUG_NAMES or low in _MONTH_SET:
+    if not bare or low in COMMON_CAPITALIZED or low in DRUG_NAMES or low in _FUNCTION_WORDS:
         return True
     if bare in MEDICAL_ABBREVIATIONS or bare.upper() in MEDICAL_ABBREVIATIONS:
         return True
     if bare.isupper() and len(bare) <= 6:
         return True  # abbreviations; names written in capitals are rare in notes
     return bool(len(bare) > 5 and DRUG_SUFFIX_RE.search(bare))
+
+
+def looks_medical(text: str, word: str) -> bool:
+    """Whether a lone capitalised word with no other name evidence is medical, not a name.
+
+    True for known eponyms ("Parkinson"), medical word endings ("Splenomegaly", "Glaucoma")
+    and words that the same note also writes in lower case ("Cord ... cord gas").
+    """
+    if word in KNOWN_EPONYMS or MEDICAL_SUFFIX_RE.search(word):
+        return True
+    low = word.lower()
+    return low != word and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", text) is not None
 
 
 def clean_name_tokens(
@@ -140,18 +167,23 @@ def clean_name_tokens(
     def droppable(s: int, e: int) -> bool:
         word = ctx.text[s:e]
         low = word.rstrip(".").lower()
+        if re.fullmatch(_INITIAL, word):
+            return False  # "K. Osei": initials belong to the name
         return (
             is_non_name_word(word)
             or low in _TITLE_SET
             or low in _RELATION_SET
-            or low in _PARTICLE_SET
             or not word[0].isupper()
             or any(ch.isdigit() for ch in word)
         )
 
     while words and droppable(*words[0]):
         words.pop(0)
-    while words and (droppable(*words[-1]) or re.fullmatch(_INITIAL, ctx.text[slice(*words[-1])])):
+    while words and (
+        droppable(*words[-1])
+        or ctx.text[slice(*words[-1])] in _PARTICLE_SET
+        or re.fullmatch(_INITIAL, ctx.text[slice(*words[-1])])
+    ):
         words.pop()
     # Words from the first one inside an eponym phrase on ("Maria Graves disease") are dropped.
     kept: list[tuple[int, int]] = []
@@ -159,9 +191,9 @@ def clean_name_tokens(
         if ctx.is_protected(s, e):
             break
         kept.append((s, e))
-    if strict_single and len(kept) == 1:
+    if len(kept) == 1:
         word = re.sub(r"['’]s$", "", ctx.text[slice(*kept[0])])
-        if word in KNOWN_EPONYMS:
+        if word.lower() in _MONTH_SET or (strict_single and looks_medical(ctx.text, word)):
             return []
     return [(kept[0][0], kept[-1][1])] if kept else []
 
@@ -284,7 +316,8 @@ _ID_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|health[ \t]+plan(?:[ \t]+(?:id|number|no|#))?|plan[ \t]+(?:id|number)"
         r"|group(?:[ \t]+(?:number|no|#|id))|medicare(?:[ \t]+(?:id|number|no|#|card|mbi))?|mbi|hicn"
         r"|medicaid(?:[ \t]+(?:id|number|no|#|card))?|beneficiary(?:[ \t]+(?:id|identifier|number))?"
-        r"|payer[ \t]+id|insured[ \t]+id"
+        r"|payer[ \t]+id|insured[ \t]+id|va[ \t]+(?:id|number|no|#)|veteran[ \t]+(?:id|number)"
+        r"|tricare(?:[ \t]+(?:id|number|no|#))?|champva(?:[ \t]+(?:id|number|no|#))?"
     ),
     "ACCOUNT": _id_pattern(
         r"account(?:[ \t]+(?:number|no|#|id))?|acct\.?(?:[ \t]+(?:number|no|#))?"
@@ -292,10 +325,11 @@ _ID_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|encounter(?:[ \t]+(?:number|no|#|id))?|visit[ \t]+(?:number|no|#|id)|fin"
         r"|invoice(?:[ \t]+(?:number|no|#))?|(?:credit[ \t]+|debit[ \t]+)?card[ \t]+(?:number|no|#)"
         r"|routing[ \t]+(?:number|no|#)|iban|bank[ \t]+account"
+        r"|user[ \t]*(?:name|id)|username|login(?:[ \t]+(?:id|name))?|portal[ \t]+(?:id|account)"
     ),
     "LICENSE": _id_pattern(
         r"driver'?s?[ \t]+licen[cs]e(?:[ \t]+(?:number|no|#))?|(?-i:DL)(?=[ \t]*[#:])"
-        r"|(?:medical[ \t]+|state[ \t]+|nursing[ \t]+|professional[ \t]+)?licen[cs]e[ \t]+(?:number|no|#)"
+        r"|(?:medical[ \t]+|state[ \t]+|nursing[ \t]+|professional[ \t]+|hack[ \t]+)?licen[cs]e(?:[ \t]+(?:number|no|#))?"
         r"|dea(?:[ \t]+(?:number|no|#|registration))?|npi(?:[ \t]+(?:number|no|#))?"
         r"|certificate(?:[ \t]+(?:number|no|#))|permit[ \t]+(?:number|no|#)|passport(?:[ \t]+(?:number|no|#))?"
     ),
@@ -306,7 +340,7 @@ _ID_PATTERNS: dict[str, re.Pattern[str]] = {
         value=r"(?=(?:[A-Za-z-]*\d){2})(?=[0-9-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9]|[- ](?=[A-Za-z0-9]*\d)[A-Za-z0-9]){1,20}",
     ),
     "DEVICE": _id_pattern(
-        r"serial(?:[ \t]+(?:number|no|#))?|s/n|sn(?=[ \t]*[:#])|device(?:[ \t]+(?:id|identifier|serial|number|#))"
+        r"serial(?:[ \t]+(?:number|no|#))?|s/n|sn(?=[ \t]*[:#])|(?-i:SN)|device(?:[ \t]+(?:id|identifier|serial|number|#))"
         r"|udi|implant(?:[ \t]+(?:id|serial|number))|imei|model/serial|lot/serial"
     ),
 }
@@ -409,8 +443,20 @@ def _valid_day_month(a: int, b: int) -> bool:
     return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
 
 
+_WEEKDAY_BEFORE_RE = re.compile(
+    r"\b(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?,?[ \t]+$"
+)
+
+
 @register("date", ("DATE",), "Dates with a day or month (years alone are kept, as Safe Harbor allows).")
 def find_dates(ctx: TextContext) -> Iterator[PHISpan]:
+    """Dates, with a weekday written just before them ("Friday 5/16")."""
+    for span in _find_dates(ctx):
+        weekday = _WEEKDAY_BEFORE_RE.search(ctx.text, max(0, span.start - 12), span.start)
+        yield _span(ctx, weekday.start(), span.end, "DATE", "date") if weekday else span
+
+
+def _find_dates(ctx: TextContext) -> Iterator[PHISpan]:
     text = ctx.text
     for m in _NUMERIC_DATE_RE.finditer(text):
         if m.group(1):
@@ -452,8 +498,13 @@ _AGE_NUM = r"(9\d|1[0-2]\d)"
 _AGE_RE = re.compile(
     rf"(?<![\w.]){_AGE_NUM}(?=[ \t]*-?[ \t]*(?:years?|yrs?|y)\.?[ \t]*-?[ \t]*(?:old|o\b|/o\b|\.o\.))"
     rf"|(?<![\w.]){_AGE_NUM}(?=[ \t]*(?:yo|y/o|y\.o\.|YO|Y/O|yr[ \t]+old|yrs[ \t]+old)\b)"
-    rf"|(?i:\bage[sd]?\b[ \t]*(?:of[ \t]*)?:?[ \t]*){_AGE_NUM}(?![\w.]|[ \t]*(?:mg|kg|%|days?|weeks?|months?|min))"
+    rf"|(?i:\bage[sd]?\b[ \t]*(?:of[ \t]*)?:?[ \t]*){_AGE_NUM}(?!\w|\.\d|[ \t]*(?:mg|kg|%|days?|weeks?|months?|min))"
     rf"|(?<![\w.]){_AGE_NUM}(?=[ \t]?(?:M|F|male|female|man|woman|gentleman|lady)\b)"
+    # "Pt is 91.", "she turned 95 in May"
+    rf"|(?i:\b(?:patient|pt|he|she|who)[ \t]+(?:is|was|turned|turns|is[ \t]+now)[ \t]+){_AGE_NUM}"
+    r"(?=[ \t]*(?:[.,;)]|$|and\b|with\b|but\b|in\b))"
+    # "Ottoline Greaves, 103, ..." - a number between commas right after a capitalised word
+    rf"|(?<=[A-Za-z][a-z]),[ \t]*{_AGE_NUM}(?=[ \t]*[,;)])"
 )
 _TEMP_BEFORE = re.compile(r"(?i)\b(?:t|temp|temperature|tmax|fever|febrile|hr|pulse|weight|wt)\b[ \t:]*$")
 
@@ -462,7 +513,7 @@ _TEMP_BEFORE = re.compile(r"(?i)\b(?:t|temp|temperature|tmax|fever|febrile|hr|pu
 def find_old_ages(ctx: TextContext) -> Iterator[PHISpan]:
     text = ctx.text
     for m in _AGE_RE.finditer(text):
-        group = next(g for g in range(1, 5) if m.group(g))
+        group = next(g for g in range(1, 7) if m.group(g))
         start, end = m.span(group)
         if group == 4 and _TEMP_BEFORE.search(text, max(0, start - 15), start):
             continue  # "T 99 F" is a temperature
@@ -484,7 +535,7 @@ _STREET_RE = re.compile(
     r"[A-Za-z0-9-]*\d[A-Za-z0-9-]*)?"
     r"|\b(?:P\.?[ \t]?O\.?[ \t]*Box|Post[ \t]+Office[ \t]+Box)[ \t]+\d+"
 )
-_CAP_WORDS = r"[A-Z][a-z'’.-]+(?:[ \t]+[A-Z][a-z'’.-]+){0,2}"
+_CAP_WORDS = r"(?:(?:St|Mt|Ft)\.?[ \t]+)?[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+){0,2}"
 _CITY_AFTER_STREET_RE = re.compile(rf",?[ \t]+(?:in[ \t]+)?({_CAP_WORDS})")
 _ZIP = r"\d{5}(?:-\d{4})?"
 _ZIP_RE = re.compile(
@@ -495,7 +546,7 @@ _CITY_STATE_RE = re.compile(
     rf"(?<![\w'’-])({_CAP_WORDS}),[ \t]*(?:(?:{_STATE_ABBR})(?![\w'’])|{_STATE_NAME}\b)"
 )
 _COUNTY_RE = re.compile(
-    r"\b((?:St\.?[ \t]+)?[A-Z][a-z'’.-]+(?:[ \t]+[A-Z][a-z'’.-]+){0,2}[ \t]+(?:County|Parish|Borough|Township))\b"
+    r"\b((?:St\.?[ \t]+)?[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+){0,2}[ \t]+(?:County|Parish|Borough|Township))\b"
 )
 _PLACE_CUE_RE = re.compile(
     r"(?i:\b(?:lives|living|resides|residing|resident|native|born|grew[ \t]+up|works?|working|"
@@ -504,23 +555,32 @@ _PLACE_CUE_RE = re.compile(
     r"town|city|village|near|outside)[ \t]+(?:of|in|to|from|near|at|back[ \t]+to)?[ \t]*)"
     rf"({_CAP_WORDS})"
 )
+# A capitalised place after a preposition at the end of a clause: "plays soccer in Dayton."
+_PREP_PLACE_RE = re.compile(
+    rf"(?<!switched )(?<!changed )(?<!converted )(?<!transitioned )(?<!titrated )"
+    rf"\b(?:in|near|from|to|at)[ \t]+({_CAP_WORDS})(?=[ \t]*(?:[.,;:)]|$|\n|and\b|or\b))"
+)
 _FACILITY_RE = re.compile(
-    r"\b((?:(?:St\.?|Saint)[ \t]+)?(?:[A-Z][\w'’.-]*[ \t]+){1,4}"
+    r"\b((?:(?:St\.?|Saint)[ \t]+)?(?:[A-Z][\w'’-]*[ \t]+){1,4}"
     r"(?:Hospital|Medical[ \t]+Center|Medical[ \t]+Centre|Health[ \t]+Center|Health[ \t]+System|"
     r"Clinic|Nursing[ \t]+Home|Rehabilitation[ \t]+Center|Rehab[ \t]+Center|Surgery[ \t]+Center|"
-    r"Surgical[ \t]+Center|Urgent[ \t]+Care|Infirmary|Hospice|Memorial|Medical[ \t]+Group))\b"
+    r"Surgical[ \t]+Center|Urgent[ \t]+Care|Infirmary|Hospice|Memorial|Medical[ \t]+Group|"
+    r"Assisted[ \t]+Living|Senior[ \t]+Living|Care[ \t]+Center|School|Academy|College|University))\b"
 )
 _FACILITY_GENERIC = {
     "general", "regional", "community", "memorial", "university", "county", "state", "medical",
     "center", "health", "children's", "childrens", "women's", "veterans", "va", "the", "our",
-    "st", "st.", "saint", "of", "and", "city", "valley", "mercy", "methodist", "baptist",
-    "presbyterian", "lutheran", "christian", "adventist",
+    "st", "st.", "saint", "of", "and", "city", "valley", "specialty", "surgical", "teaching",
+    "high", "middle", "elementary", "primary", "secondary", "junior", "senior", "medical",
+    "nursing", "assisted", "public", "private", "charter",
 }  # fmt: skip
 
 
 def _is_place_name(candidate: str) -> bool:
     words = candidate.split()
     if not words or candidate in LARGE_REGIONS or candidate.rstrip(".") in LARGE_REGIONS:
+        return False
+    if words[0].rstrip(".").lower() in _TITLE_SET:
         return False
     return not is_non_name_word(words[0]) and candidate not in US_STATES
 
@@ -535,6 +595,14 @@ def find_addresses(ctx: TextContext) -> Iterator[PHISpan]:
             trimmed = _trim_place(city.group(1))
             if trimmed:
                 yield _span(ctx, city.start(1), city.start(1) + len(trimmed), "LOCATION", "address")
+
+
+def _is_medical_single_word(candidate: str) -> bool:
+    """A lone capitalised word that is more likely medical than a place ("to Parkinson's")."""
+    if " " in candidate:
+        return False
+    bare = re.sub(r"['’]s$", "", candidate)
+    return bare in KNOWN_EPONYMS or bare.lower() in _MONTH_SET or bare.endswith(("'s", "’s"))
 
 
 def _trim_place(candidate: str) -> str:
@@ -554,10 +622,15 @@ def find_locations(ctx: TextContext) -> Iterator[PHISpan]:
     for m in _COUNTY_RE.finditer(text):
         if not is_non_name_word(m.group(1).split()[0]) or m.group(1).startswith("St"):
             yield _span(ctx, m.start(1), m.end(1), "LOCATION", "location")
-    for pattern in (_CITY_STATE_RE, _PLACE_CUE_RE):
+    for pattern in (_CITY_STATE_RE, _PLACE_CUE_RE, _PREP_PLACE_RE):
         for m in pattern.finditer(text):
             candidate = _trim_place(m.group(1))
-            if candidate and _is_place_name(candidate) and not ctx.is_protected(m.start(1), m.start(1) + len(candidate)):
+            if (
+                candidate
+                and _is_place_name(candidate)
+                and not ctx.is_protected(m.start(1), m.start(1) + len(candidate))
+                and not (pattern is _PREP_PLACE_RE and _is_medical_single_word(candidate))
+            ):
                 yield _span(ctx, m.start(1), m.start(1) + len(candidate), "LOCATION", "location")
     for m in _FACILITY_RE.finditer(text):
         words = m.group(1).split()
@@ -578,7 +651,7 @@ _NAME_CUES = (
     r"referred[ \t]+by|referral[ \t]+from|signed[ \t]+by|co-?signed[ \t]+by|dictated[ \t]+by|"
     r"attending(?:[ \t]+physician)?|pcp|primary[ \t]+care(?:[ \t]+physician|[ \t]+provider)?|"
     r"surgeon|resident|provider|physician|spoke[ \t]+(?:with|to)|discussed[ \t]+with|"
-    r"accompanied[ \t]+by|named|" + "|".join(RELATIONS)
+    r"accompanied[ \t]+by|named|baby[ \t]+(?:girl|boy)|" + "|".join(RELATIONS)
 )
 _CUE_RE = re.compile(rf"(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?[ \t]+(?:(?:is|was)[ \t]+)?({_NAME_SEQ})")
 _LAST_FIRST_RE = re.compile(rf",[ \t]*({_NAME_WORD})(?![\w'’-])")
@@ -592,6 +665,10 @@ def find_names(ctx: TextContext) -> Iterator[PHISpan]:
             continue  # "12 Oak Dr Springfield" is an address
         for start, end in clean_name_tokens(ctx, m.start(1), m.end(1), strict_single=False):
             yield _span(ctx, start, end, "NAME", "name")
+    yield from _find_name_runs(ctx)
+    for m in _LINE_START_NAME_RE.finditer(text):
+        if not any(is_non_name_word(w) or ctx.is_protected(*m.span(g)) for g, w in ((1, m.group(1)), (2, m.group(2)))):
+            yield _span(ctx, m.start(1), m.end(2), "NAME", "name")
     for m in _CREDENTIAL_RE.finditer(text):
         for start, end in clean_name_tokens(ctx, m.start(1), m.end(1), strict_single=False):
             yield _span(ctx, start, end, "NAME", "name")
@@ -604,6 +681,49 @@ def find_names(ctx: TextContext) -> Iterator[PHISpan]:
             if end == m.end(1):
                 end = _extend_last_first(ctx, end)
             yield _span(ctx, start, end, "NAME", "name")
+
+
+# Two or three capitalised words in a row ("for Ingrid King:"): a name unless any of them is
+# clinical vocabulary, a place at state level or above, or part of an eponym phrase.
+_NAME_RUN_RE = re.compile(
+    rf"(?<![\w'’.-])({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{1,2}})(?![\w-]|['’](?!s\b)|\.\w)"
+)
+_FACILITY_WORDS = frozenset(
+    "hospital clinic center centre county parish borough university college school academy "
+    "street avenue road institute foundation pharmacy laboratory labs group associates home "
+    "living care hall church".split()
+)
+
+
+# "Beauregard, Lucille:" opening a note or a line.
+_LINE_START_NAME_RE = re.compile(
+    rf"(?m)^[ \t]*({_NAME_WORD}),[ \t]*({_NAME_WORD}(?:[ \t]+{_INITIAL})?)[ \t]*(?=[:(]|-[ \t]|$)"
+)
+
+
+def _find_name_runs(ctx: TextContext) -> Iterator[PHISpan]:
+    text = ctx.text
+    for m in _NAME_RUN_RE.finditer(text):
+        words = m.group(1).split()
+        if (
+            any(
+                is_non_name_word(w)
+                or len(w) < 2
+                or w.lower() in _TITLE_SET
+                or w.lower() in _RELATION_SET
+                or w.lower() in _FACILITY_WORDS
+                or MEDICAL_SUFFIX_RE.search(w)
+                for w in words
+            )
+            or m.group(1) in LARGE_REGIONS
+            or ctx.is_protected(m.start(1), m.end(1))
+            or any(w.lower() in _MONTH_SET for w in words)
+        ):
+            continue
+        following = text[m.end(1) : m.end(1) + 15].split()
+        if following and following[0].strip(".,;:").lower() in _FACILITY_WORDS:
+            continue  # "Springfield General Hospital" is a place (location recognizer)
+        yield _span(ctx, m.start(1), m.end(1), "NAME", "name")
 
 
 def _extend_last_first(ctx: TextContext, end: int) -> int:
@@ -620,13 +740,14 @@ _WORD_IN_NAME_RE = re.compile(rf"{_NAME_WORD}")
 def propagate_names(ctx: TextContext, spans: Iterable[PHISpan]) -> list[PHISpan]:
     """Find every other mention of words already recognised as a name in this text.
 
-    "Mr. Wilson ... Wilson reports" removes both; "Wilson disease" (protected) stays.
+    "Mr. Wilson ... Wilson reports" removes both; "Wilson disease" (protected) stays. A name
+    also grows by one adjacent capitalised word on each side ("April" + "Nguyen").
     """
     text = ctx.text
+    names = [span for span in spans if span.label == "NAME"]
+    names += _neighbours(ctx, names)
     words: set[str] = set()
-    for span in spans:
-        if span.label != "NAME":
-            continue
+    for span in names:
         for m in _WORD_IN_NAME_RE.finditer(text, span.start, span.end):
             word = m.group()
             if len(word) >= 2 and not is_non_name_word(word) and word.lower() not in _PARTICLE_SET:
@@ -636,8 +757,38 @@ def propagate_names(ctx: TextContext, spans: Iterable[PHISpan]) -> list[PHISpan]
     pattern = re.compile(
         r"(?<![\w'’-])(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")(?![\w-])"
     )
-    return [
+    found = [
         _span(ctx, m.start(), m.end(), "NAME", "propagate")
         for m in pattern.finditer(text)
         if not ctx.is_protected(m.start(), m.end())
     ]
+    return names + found + _neighbours(ctx, found)
+
+
+_WORD_BEFORE_RE = re.compile(rf"(?<![\w'’.-])({_NAME_WORD})[ \t]$")
+_WORD_AFTER_RE = re.compile(rf"[ \t]({_NAME_WORD})(?![\w'’-]|\.\w)")
+
+
+def _neighbours(ctx: TextContext, names: list[PHISpan]) -> list[PHISpan]:
+    """Capitalised words right next to a name that are not clinical words: part of the name."""
+    text = ctx.text
+    extra: list[PHISpan] = []
+    for span in names:
+        before = _WORD_BEFORE_RE.search(text, max(0, span.start - 30), span.start)
+        after = _WORD_AFTER_RE.match(text, span.end)
+        for m in (before, after):
+            if not m:
+                continue
+            word = m.group(1)
+            low = word.lower()
+            if (
+                is_non_name_word(word)
+                or low in _TITLE_SET
+                or low in _RELATION_SET
+                or (m is after and low in _MONTH_SET)
+                or ctx.is_protected(m.start(1), m.end(1))
+                or word in US_STATES
+            ):
+                continue
+            extra.append(_span(ctx, m.start(1), m.end(1), "NAME", "propagate"))
+    return extra

@@ -97,7 +97,14 @@ def merge_spans(spans: Iterable[PHISpan], text: str) -> list[PHISpan]:
     for span in ordered:
         if span.end <= span.start:
             continue
-        if group and span.start < group_end:
+        # Overlapping spans merge; so do two names one space apart ("[NAME] [NAME]").
+        touching_name = (
+            group
+            and span.label == "NAME"
+            and group[-1].label == "NAME"
+            and text[group_end : span.start] in (" ", "\t")
+        )
+        if group and (span.start < group_end or touching_name):
             group.append(span)
             group_end = max(group_end, span.end)
             continue

@@ -1,0 +1,363 @@
+"""The evaluation pipeline as a Python API (``thce eval`` and ``thce pipeline`` call it).
+
+    >>> from thce.evaluation.evaluate import evaluate_model, evaluate_baseline
+    >>> report = evaluate_model("outputs/stage_3", "data/examples/test.jsonl", "outputs/eval",
+    ...                         compare_baseline=True)                          # doctest: +SKIP
+    >>> report["metrics"]["exact_match"]                                        # doctest: +SKIP
+    >>> evaluate_baseline("rule_based", "data/examples/test.jsonl", "outputs/eval_rules")  # doctest: +SKIP
+
+Both write to ``output_dir``: ``predictions.jsonl``, ``report.json``, ``report.md``, the PNG
+plots, ``analysis.json`` and ``errors.jsonl`` — and return the report dict.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from thce import __version__
+from thce.data.formats import format_answer
+from thce.errors import EvaluationError
+from thce.evaluation.analysis import write_analysis
+from thce.evaluation.baselines import get_baseline, list_baselines
+from thce.evaluation.metrics import DEFAULT_KS, compare_systems, compute_confidence_intervals, compute_metrics
+from thce.evaluation.records import Prediction, TestExample, load_test_examples, prediction_from_output, split_label
+from thce.evaluation.report import write_report
+from thce.io import write_jsonl
+from thce.logging import logger
+
+DEFAULT_TOP_K = 5
+ENGINES = ("hf", "vllm")
+
+
+def default_train_data() -> Path:
+    """The shipped stage-1 examples, used to fit baselines that learn from data."""
+    from thce.resources import shipped_path
+
+    return shipped_path("examples", "sample_stage_1.jsonl")
+
+
+def _stage_from_value(value: Any) -> int | None:
+    if isinstance(value, int) and value in (1, 2, 3):
+        return value
+    if isinstance(value, str):
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return int(digits) if digits in ("1", "2", "3") else None
+    if isinstance(value, dict):
+        for key in ("number", "stage", "index", "name"):
+            found = _stage_from_value(value.get(key))
+            if found:
+                return found
+    return None
+
+
+def stage_from_model_dir(model_path: str | Path) -> int | None:
+    """The training stage recorded in a model folder's ``resolved_config.yaml`` (``stage:``)."""
+    config = Path(model_path) / "resolved_config.yaml"
+    if not config.is_file():
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(config.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        logger.warning(f"cannot read {config} ({exc}); assuming stage 1 unless --stage is given")
+        return None
+    return _stage_from_value(data.get("stage")) if isinstance(data, dict) else None
+
+
+def stage_from_tokenizer(tokenizer: Any) -> int | None:
+    """The stage whose THCE chat template the tokenizer carries (None for any other template)."""
+    from thce.data.chat_templates import get_template
+
+    template = getattr(tokenizer, "chat_template", None)
+    for stage in (3, 2, 1):
+        if template and template == get_template(stage):
+            return stage
+    return None
+
+
+def _baseline_predictions(
+    name: str, examples: Sequence[TestExample], train: Sequence[TestExample], top_k: int
+) -> list[Prediction]:
+    baseline = get_baseline(name, top_k=top_k).fit(train)
+    start = time.perf_counter()
+    ranked = baseline.predict(examples)
+    logger.debug(f"baseline {name}: {len(examples)} examples in {time.perf_counter() - start:.2f}s")
+    records = []
+    for example, labels in zip(examples, ranked, strict=True):
+        raw = ""
+        if labels:
+            code_type, code = split_label(labels[0])
+            raw = format_answer(code_type or "", code or "")
+        records.append(
+            prediction_from_output(example, raw, stage=1, candidates=labels, system=f"baseline:{name}")
+        )
+    return records
+
+
+def _load_train(train_data: str | Path | None, examples: Sequence[TestExample]) -> list[TestExample]:
+    path = Path(train_data) if train_data is not None else default_train_data()
+    if not path.is_file():
+        raise EvaluationError(
+            f"training data {path} for the baselines does not exist; pass --train-data FILE "
+            "(stage 1/2/3 JSONL) or reinstall THCE to get the shipped examples"
+        )
+    train = load_test_examples(path)
+    overlap = {e.narrative for e in train} & {e.narrative for e in examples}
+    if overlap:
+        logger.warning(
+            f"{len(overlap)} test narrative(s) also appear in the baseline training data {path}: "
+            "baseline scores are optimistic"
+        )
+    return train
+
+
+def _summarize(records: Sequence[Prediction], ks: Sequence[int], stage: int, n_bootstrap: int, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    metrics = compute_metrics(records, ks, stage=stage)
+    intervals = compute_confidence_intervals(records, ks, n_resamples=n_bootstrap, seed=seed)
+    return metrics, intervals
+
+
+def finish_report(
+    records: Sequence[Prediction],
+    output_dir: str | Path,
+    *,
+    system: str,
+    test_data: str | Path,
+    stage: int,
+    top_k: int,
+    constrained: bool = False,
+    engine: str | None = None,
+    seconds: float | None = None,
+    compare_baseline: bool = False,
+    train_data: str | Path | None = None,
+    examples: Sequence[TestExample] | None = None,
+    extra: dict[str, Any] | None = None,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    plots: bool = True,
+) -> dict[str, Any]:
+    """Metrics, CIs, optional baselines + significance, error analysis and all output files."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    ks = DEFAULT_KS
+    write_jsonl(output_dir / "predictions.jsonl", (r.to_dict() for r in records))
+    metrics, intervals = _summarize(records, ks, stage, n_bootstrap, seed)
+    report: dict[str, Any] = {
+        "system": system,
+        "n": len(records),
+        "test_data": str(test_data),
+        "stage": stage,
+        "top_k": top_k,
+        "constrained": constrained,
+        "engine": engine,
+        "timing": {
+            "seconds": seconds,
+            "examples_per_second": (len(records) / seconds) if seconds else None,
+        },
+        "metrics": metrics,
+        "confidence_intervals": intervals,
+    }
+    report.update(extra or {})
+    if compare_baseline:
+        if examples is None:
+            raise EvaluationError("compare_baseline needs the test examples")
+        train = _load_train(train_data, examples)
+        report["train_data"] = str(train_data or default_train_data())
+        report["baselines"], report["significance"] = {}, {}
+        for name in list_baselines():
+            baseline_records = _baseline_predictions(name, examples, train, max(top_k, max(ks)))
+            write_jsonl(output_dir / f"predictions_baseline_{name}.jsonl", (r.to_dict() for r in baseline_records))
+            b_metrics, b_intervals = _summarize(baseline_records, ks, 1, n_bootstrap, seed)
+            report["baselines"][name] = {"metrics": b_metrics, "confidence_intervals": b_intervals}
+            report["significance"][name] = compare_systems(records, baseline_records, seed=seed)
+    analysis = write_analysis(records, output_dir, stage)
+    report["error_categories"] = analysis["categories"]
+    report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["thce_version"] = __version__
+    return write_report(report, output_dir, plots=plots)
+
+
+def evaluate_baseline(
+    name: str,
+    test_data: str | Path,
+    output_dir: str | Path,
+    train_data: str | Path | None = None,
+    max_samples: int | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    plots: bool = True,
+) -> dict[str, Any]:
+    """Evaluate baseline ``name`` on ``test_data`` through the same metrics as a model.
+
+    ``train_data`` (default: the shipped stage-1 examples) fits the baselines that learn.
+    """
+    get_baseline(name)  # fail fast on an unknown name
+    examples = load_test_examples(test_data, max_samples)
+    train = _load_train(train_data, examples)
+    start = time.perf_counter()
+    records = _baseline_predictions(name, examples, train, max(top_k, max(DEFAULT_KS)))
+    seconds = time.perf_counter() - start
+    return finish_report(
+        records,
+        output_dir,
+        system=f"baseline:{name}",
+        test_data=test_data,
+        stage=1,
+        top_k=top_k,
+        engine="baseline",
+        seconds=seconds,
+        extra={"train_data": str(train_data or default_train_data())},
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+        plots=plots,
+    )
+
+
+def _generate(
+    model_path: str,
+    examples: Sequence[TestExample],
+    stage: int | None,
+    engine: str,
+    batch_size: int,
+    top_k: int,
+    constrained_modes: Sequence[bool],
+    max_new_tokens: int | None,
+    show_progress: bool,
+) -> tuple[int, dict[bool, tuple[list[Prediction], float]]]:
+    """Run generation once per constrained mode; return the stage and ``{mode: (records, seconds)}``."""
+    narratives = [e.narrative for e in examples]
+    results: dict[bool, tuple[list[Prediction], float]] = {}
+    if engine == "vllm":
+        from thce.evaluation.inference import VLLMEngine, check_vllm_available
+
+        check_vllm_available()
+        if any(constrained_modes):
+            raise EvaluationError("--constrained is not available with --engine vllm; use --engine hf")
+        from thce.models import resolve_model
+
+        stage = stage or stage_from_model_dir(model_path) or 1
+        engine_obj = VLLMEngine(resolve_model(model_path).path_or_id, stage, top_k, max_new_tokens)
+        start = time.perf_counter()
+        outputs = engine_obj.generate(narratives, batch_size, show_progress)
+        seconds = time.perf_counter() - start
+        results[False] = (_to_records(examples, outputs, stage), seconds)
+        return stage, results
+    from thce.evaluation.inference import HFEngine
+    from thce.models import load_model_and_tokenizer
+
+    model, tokenizer = load_model_and_tokenizer(model_path)
+    stage = stage or stage_from_model_dir(model_path) or stage_from_tokenizer(tokenizer) or 1
+    indexes = None
+    for constrained in constrained_modes:
+        if constrained and indexes is None:
+            from thce.evaluation.constrained import code_indexes
+
+            indexes = code_indexes()
+        hf = HFEngine(model, tokenizer, stage, top_k, constrained, max_new_tokens, indexes=indexes)
+        start = time.perf_counter()
+        outputs = hf.generate(narratives, batch_size, show_progress)
+        seconds = time.perf_counter() - start
+        results[constrained] = (_to_records(examples, outputs, stage), seconds)
+    return stage, results
+
+
+def _to_records(examples: Sequence[TestExample], outputs: Sequence[Any], stage: int) -> list[Prediction]:
+    return [
+        prediction_from_output(
+            example,
+            out.text,
+            stage,
+            candidates=out.candidates,
+            candidate_scores=out.candidate_scores,
+            confidence=out.confidence,
+        )
+        for example, out in zip(examples, outputs, strict=True)
+    ]
+
+
+def evaluate_model(
+    model_path: str | Path,
+    test_data: str | Path,
+    output_dir: str | Path,
+    batch_size: int = 8,
+    top_k: int = DEFAULT_TOP_K,
+    constrained: bool = False,
+    max_samples: int | None = None,
+    compare_baseline: bool = False,
+    train_data: str | Path | None = None,
+    stage: int | None = None,
+    engine: str = "hf",
+    max_new_tokens: int | None = None,
+    show_progress: bool = True,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    plots: bool = True,
+) -> dict[str, Any]:
+    """Evaluate a model (a saved stage folder, a hub id or a ``thce:`` built-in) on ``test_data``.
+
+    ``stage`` (prompt and reasoning format) defaults to the model folder's
+    ``resolved_config.yaml``, then to the tokenizer's THCE chat template, then to 1. With
+    ``constrained=True`` the model is run twice: the report's ``metrics`` are the constrained
+    run and ``metrics_unconstrained`` the free one (with ``predictions_unconstrained.jsonl``
+    and a significance test between the two in ``constrained_vs_unconstrained``).
+    """
+    if engine not in ENGINES:
+        raise EvaluationError(f"unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
+    if stage is not None and stage not in (1, 2, 3):
+        raise EvaluationError(f"--stage must be 1, 2 or 3, got {stage}")
+    examples = load_test_examples(test_data, max_samples)
+    if compare_baseline:
+        _load_train(train_data, examples)  # fail before the slow part
+    modes = [True, False] if constrained else [False]
+    stage, results = _generate(
+        str(model_path), examples, stage, engine, batch_size, top_k, modes, max_new_tokens, show_progress
+    )
+    records, seconds = results[modes[0]]
+    extra: dict[str, Any] = {"model_path": str(model_path), "batch_size": batch_size}
+    if constrained:
+        free_records, free_seconds = results[False]
+        output_dir = Path(output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        write_jsonl(output_dir / "predictions_unconstrained.jsonl", (r.to_dict() for r in free_records))
+        extra["metrics_unconstrained"] = compute_metrics(free_records, DEFAULT_KS, stage=stage)
+        extra["timing_unconstrained"] = {
+            "seconds": free_seconds,
+            "examples_per_second": len(free_records) / free_seconds if free_seconds else None,
+        }
+        extra["constrained_vs_unconstrained"] = compare_systems(records, free_records, seed=seed)
+    return finish_report(
+        records,
+        output_dir,
+        system=f"model:{model_path}",
+        test_data=test_data,
+        stage=stage,
+        top_k=top_k,
+        constrained=constrained,
+        engine=engine,
+        seconds=seconds,
+        compare_baseline=compare_baseline,
+        train_data=train_data,
+        examples=examples,
+        extra=extra,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+        plots=plots,
+    )
+
+
+__all__ = [
+    "DEFAULT_TOP_K",
+    "ENGINES",
+    "default_train_data",
+    "evaluate_baseline",
+    "evaluate_model",
+    "finish_report",
+    "stage_from_model_dir",
+    "stage_from_tokenizer",
+]

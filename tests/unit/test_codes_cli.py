@@ -1,0 +1,182 @@
+"""`thce codes ...` through the main CLI app (typer CliRunner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from thce.cli import app
+from thce.codes import clear_cache
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "hcpcs_anweb_sample.txt"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _module_home(tmp_path_factory):
+    # One THCE home for the module keeps the loaded databases and search indexes warm.
+    mp = pytest.MonkeyPatch()
+    mp.setenv("THCE_HOME", str(tmp_path_factory.mktemp("home")))
+    mp.setenv("COLUMNS", "200")
+    clear_cache()
+    yield
+    mp.undo()
+    clear_cache()
+
+
+@pytest.fixture
+def thce_home(tmp_path, monkeypatch):
+    """A fresh home for tests that import files; restores the module's state afterwards."""
+    monkeypatch.setenv("THCE_HOME", str(tmp_path / "home"))
+    clear_cache()
+    yield tmp_path / "home"
+    monkeypatch.undo()
+    clear_cache()
+
+
+def run(*args: str):
+    return runner.invoke(app, ["codes", *args])
+
+
+def test_validate_all_valid_exits_0():
+    result = run("validate", "E11.9", "99213", "J0696")
+    assert result.exit_code == 0, result.output
+    assert "Type 2 diabetes mellitus without complications" in result.output
+    assert "✓ 99213" in result.output
+
+
+def test_validate_any_invalid_exits_1_with_suggestion():
+    result = run("validate", "E11.9", "E11.99")
+    assert result.exit_code == 1
+    assert "E11.99 is not an ICD-10-CM code; did you mean E11.9?" in result.output
+
+
+def test_validate_json_lists_result_objects():
+    result = run("validate", "e119", "I1O", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert [d["code"] for d in data] == ["E11.9", "I1O"]
+    for item in data:
+        assert {
+            "is_valid",
+            "code",
+            "code_type",
+            "description",
+            "category",
+            "billable",
+            "parent_code",
+            "error_message",
+            "suggestions",
+        } <= set(item)
+    assert data[1]["suggestions"][0] == "I10"
+
+
+def test_validate_dual_system_and_type_option():
+    both = run("validate", "J1100")
+    assert both.exit_code == 0
+    assert "J11.00  ICD10" in both.output and "J1100  HCPCS" in both.output
+    only = run("validate", "j1100", "--type", "hcpcs", "--json")
+    data = json.loads(only.output)
+    assert data[0]["code_type"] == "HCPCS" and data[0]["alternatives"] == []
+
+
+def test_validate_flags_headers_but_exits_0():
+    result = run("validate", "E11")
+    assert result.exit_code == 0
+    assert "category header, not billable" in result.output
+
+
+def test_validate_bad_type_is_a_usage_error():
+    result = run("validate", "E11.9", "--type", "ICD9")
+    assert result.exit_code == 2
+    assert "ICD9" in result.output
+
+
+def test_lookup():
+    result = run("lookup", "E11.9")
+    assert result.exit_code == 0
+    for text in ("ICD-10-CM", "E08-E13", "Endocrine", "Parent", "E11: Type 2 diabetes mellitus"):
+        assert text in result.output
+    data = json.loads(run("lookup", "E11", "--json").output)
+    assert data[0]["billable"] is False and "E11.9" in data[0]["children"]
+    assert data[0]["chapter"]["number"] == "4"
+    cpt = run("lookup", "99213")
+    assert cpt.exit_code == 0 and "unofficial THCE description" in cpt.output
+    dual = json.loads(run("lookup", "A0100", "--json").output)
+    assert [d["code_type"] for d in dual] == ["ICD10", "HCPCS"]
+
+
+def test_lookup_unknown_code_exits_1():
+    result = run("lookup", "E11.99")
+    assert result.exit_code == 1 and "did you mean E11.9" in result.output
+    data = json.loads(run("lookup", "E11.99", "--json").output)
+    assert data[0]["is_valid"] is False
+
+
+def test_search():
+    result = run("search", "type 2 diabetes without complications", "--type", "ICD10", "-k", "3")
+    assert result.exit_code == 0 and "E11.9" in result.output
+    data = json.loads(run("search", "screening mammogram", "--json", "--top-k", "2").output)
+    assert len(data) == 2
+    assert set(data[0]) >= {"code", "code_type", "description", "score"}
+    headers = run("search", "type 2 diabetes mellitus", "--type", "icd10", "-k", "50")
+    assert "(header)" in headers.output
+    billable = json.loads(
+        run("search", "type 2 diabetes mellitus", "--billable-only", "--json", "-k", "50").output
+    )
+    assert all(hit["billable"] for hit in billable)
+
+
+def test_search_without_hits_exits_1():
+    assert run("search", "zzzqqq").exit_code == 1
+    assert json.loads(run("search", "zzzqqq", "--json").output) == []
+
+
+def test_stats():
+    result = run("stats")
+    assert result.exit_code == 0
+    assert "98186" in result.output and "partial" in result.output
+    data = json.loads(run("stats", "--json").output)
+    assert [row["code_type"] for row in data] == ["ICD10", "CPT", "HCPCS"]
+    assert data[0]["complete"] is True and data[1]["complete"] is False
+    assert data[0]["billable_codes"] == 74719
+
+
+def test_import_hcpcs_then_validate(thce_home):
+    result = run("import-hcpcs", str(SAMPLE))
+    assert result.exit_code == 0, result.output
+    assert "Imported 7 HCPCS codes" in result.output and "line " in result.output
+    assert (thce_home / "code_databases" / "hcpcs_full.json.gz").exists()
+    terminated = run("validate", "G0202", "--type", "HCPCS")
+    assert terminated.exit_code == 1 and "terminated on 2017-12-31" in terminated.output
+    stats = json.loads(run("stats", "--json").output)
+    assert stats[2]["complete"] is True and stats[2]["total_codes"] == 7
+    as_json = json.loads(run("import-hcpcs", str(SAMPLE), "--json").output)
+    assert as_json["codes"] == 7 and as_json["rejected"] == 3
+
+
+def test_import_cpt(tmp_path, thce_home):
+    csv_file = tmp_path / "cpt.csv"
+    csv_file.write_text("code,description\n99213,Visit\n", encoding="utf-8")
+    result = run("import-cpt", str(csv_file), "--output", str(tmp_path / "c.json.gz"))
+    assert result.exit_code == 0 and "Imported 1 CPT codes" in result.output
+
+
+def test_import_errors_exit_2(tmp_path, thce_home):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("nothing here\n", encoding="utf-8")
+    result = run("import-hcpcs", str(bad))
+    assert result.exit_code == 2
+    assert "No HCPCS records found" in result.output
+    missing = run("import-hcpcs", str(tmp_path / "missing.txt"))
+    assert missing.exit_code == 2
+
+
+def test_codes_help_lists_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("validate", "lookup", "search", "stats", "import-hcpcs", "import-cpt"):
+        assert command in result.output

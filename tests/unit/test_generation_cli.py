@@ -1,0 +1,158 @@
+"""`thce generate` command: dry runs, estimates, summaries and stops (no network)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from thce.cli import app
+from thce.generation import cli as gen_cli
+from thce.generation.generator import GenerationSummary, Generator
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+
+
+def test_help_lists_the_options():
+    result = runner.invoke(app, ["generate", "--help"])
+    assert result.exit_code == 0
+    for option in (
+        "--stage",
+        "--count",
+        "--model",
+        "--output",
+        "--dry-run",
+        "--estimate-cost",
+        "--max-cost",
+        "--base-url",
+        "--resume",
+        "--code-types",
+        "--specialties",
+    ):
+        assert option in result.output
+
+
+def test_dry_run_prints_configuration_and_a_prompt():
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "--stage",
+            "3",
+            "--count",
+            "7",
+            "--model",
+            "claude-sonnet-4-5",
+            "--output",
+            "s3.jsonl",
+            "--dry-run",
+            "--seed",
+            "4",
+            "--code-types",
+            "CPT",
+            "--specialties",
+            "cardiology",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "anthropic" in result.output and "CPT 100%" in result.output
+    assert "Sample prompt" in result.output and "rejected_code" in result.output
+    assert "cardiology" in result.output and "no request was sent" in result.output
+
+
+def test_dry_run_estimate_as_json():
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "--count",
+            "100",
+            "--model",
+            "gpt-4o-mini",
+            "--output",
+            "o.jsonl",
+            "--dry-run",
+            "--estimate-cost",
+            "--json",
+            "--seed",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["requests"] == 100
+    assert data["price_input_per_1m"] == 0.15 and data["price_output_per_1m"] == 0.6
+    per = (data["prompt_tokens_per_example"] * 0.15 + data["output_tokens_per_example"] * 0.6) / 1e6
+    assert data["total_usd"] == pytest.approx(100 * per)
+
+
+def test_estimate_for_a_model_without_price():
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "--model",
+            "my-vllm-model",
+            "--output",
+            "o.jsonl",
+            "--dry-run",
+            "--estimate-cost",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "unknown" in result.output
+
+
+def _fake_run(summary_changes):
+    def run(self):
+        for key, value in summary_changes.items():
+            setattr(self.summary, key, value)
+        if summary_changes.get("raise"):
+            raise summary_changes["raise"]
+        return self.summary
+
+    return run
+
+
+def test_summary_table_and_max_cost_notice(monkeypatch):
+    monkeypatch.setattr(Generator, "run", _fake_run({"accepted": 3, "stopped": "max_cost"}))
+    result = runner.invoke(
+        app,
+        ["generate", "--count", "5", "--model", "gpt-4o", "--output", "o.jsonl", "--max-cost", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Generation summary" in result.output and "max_cost" in result.output
+    assert "Stopped at the --max-cost ceiling" in result.output
+
+
+def test_too_many_rejects_exits_1(monkeypatch):
+    monkeypatch.setattr(Generator, "run", _fake_run({"stopped": "max_attempts", "requests": 25}))
+    result = runner.invoke(app, ["generate", "--model", "gpt-4o", "--output", "o.jsonl"])
+    assert result.exit_code == 1
+    assert "too many replies were rejected" in result.output
+
+
+def test_ctrl_c_keeps_work_and_exits_130(monkeypatch):
+    monkeypatch.setattr(Generator, "run", _fake_run({"accepted": 2, "raise": KeyboardInterrupt()}))
+    result = runner.invoke(app, ["generate", "--model", "gpt-4o", "--output", "o.jsonl"])
+    assert result.exit_code == 130
+    assert "Interrupted" in result.output and "run the same command again" in result.output
+
+
+def test_summary_table_lists_reasons():
+    summary = GenerationSummary(
+        "o.jsonl", "r.jsonl", 1, "m", "openai", 1, 10, existing=2, accepted=5, cost_known=False
+    )
+    summary.rejected.update({"not_json": 2, "quality_phi": 1})
+    table = gen_cli.summary_table(summary)
+    rendered = " ".join(str(cell) for column in table.columns for cell in column._cells)
+    assert "not_json" in rendered and "quality_phi" in rendered and "7 of 10" in rendered
+    assert "unknown" in rendered

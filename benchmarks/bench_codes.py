@@ -131,6 +131,21 @@ def main() -> None:
     print(
         f"single validate, uncached: {len(distinct) / uncached:,.0f} codes/s ({len(distinct)} distinct)"
     )
+    valid = [c for c in distinct if validator.validate(c).is_valid]
+    invalid = [c for c in distinct if not validator.validate(c).is_valid]
+    for label, codes in (("valid", valid), ("invalid, with suggestions", invalid)):
+        fresh = CodeValidator()
+        for warmup in ("E11.9", "J1100", "99213"):  # load the databases outside the timing
+            fresh.validate(warmup)
+        fresh.clear_cache()
+        started = time.perf_counter()
+        for code in codes:
+            fresh.validate(code)
+        seconds = time.perf_counter() - started
+        print(
+            f"  uncached, {label}: {len(codes) / seconds:,.0f} codes/s "
+            f"({seconds / len(codes) * 1e6:.0f} us each, {len(codes)} codes)"
+        )
     sample = mixed[:200_000]
     started = time.perf_counter()
     for code in sample:

@@ -1,18 +1,23 @@
 """Benchmark the data layer: quality checker and preprocessing throughput, memory as the
-file grows, and PHI scrubbing notes/s next to Presidio's default analyzer.
+file grows, and PHI notes/s next to Presidio's default analyzer.
 
-    python benchmarks/bench_data.py                      # 100k examples, ~5 minutes on 2 cores
+    python benchmarks/bench_data.py                      # 100k examples, ~5-10 minutes on 2 cores
     python benchmarks/bench_data.py --sizes 2000 10000 --phi-notes 200 --json out.json
 
-For each size (default 10k, 50k, 100k) a fresh subprocess generates that many synthetic
-examples, runs ``DataQualityChecker.check_file`` (every check except ``phi``, which is
-measured on its own below) and ``Preprocessor.process_file`` (every step except PHI
-scrubbing), and reports examples/s and peak RSS. Streaming means peak RSS should stay flat as
-the file grows; what does grow is the duplicate check's hash table (8-byte hashes, never
-texts). PHI is slower than everything else put together, so it is timed on ``--phi-notes``
-notes: THCE's ``PHIScrubber`` (one by one and batched) and, if installed, Presidio's
-``AnalyzerEngine`` with its default recognizers (NLP engine pinned to the same small spaCy
-model, because ``AnalyzerEngine()`` would try to download a large one).
+Each size (default 10k, 50k, 100k) is a file of synthetic stage-1 examples, generated here
+and then checked (``DataQualityChecker.check_file``, every check except ``phi``) and
+preprocessed (``Preprocessor.process_file``, every step except PHI scrubbing) in a fresh
+process, which reports examples/s and its RSS: after warm-up (code databases and lingua models
+loaded) and the most seen while checking and preprocessing (sampled every 20 ms). Streaming
+keeps that growth flat as the file grows, apart from the duplicate check's table of 8-byte
+hashes (never texts).
+
+PHI detection is slower than everything else put together, so it is timed on
+``--phi-notes`` notes with names, dates, MRNs and phone numbers: THCE's ``PHIScrubber`` and,
+if installed, Presidio's ``AnalyzerEngine`` with its default recognizers (NLP engine pinned
+to the same small spaCy model; ``AnalyzerEngine()`` alone would try to download a large one),
+both through ``benchmarks/bench_phi.py``'s helpers when that file is there. Then the checker's
+``phi`` check and preprocessing with PHI scrubbing on clean examples.
 """
 
 from __future__ import annotations
@@ -205,81 +210,78 @@ def run_sizes(sizes: list[int]) -> list[dict[str, Any]]:
     return results
 
 
-def presidio_default_analyzer() -> Any:
-    """Presidio's AnalyzerEngine with default recognizers on the small spaCy model."""
-    import spacy.util
-    from presidio_analyzer import AnalyzerEngine
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
+class _PresidioFallback:
+    """Presidio's AnalyzerEngine with default recognizers on the small spaCy model (used when
+    ``benchmarks/bench_phi.py``, which has the same thing, is not importable)."""
 
-    from thce.data.phi.ner import SPACY_MODELS
+    def __init__(self) -> None:
+        import importlib.util
 
-    model = next((m for m in SPACY_MODELS if spacy.util.is_package(m)), SPACY_MODELS[0])
-    provider = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": model}],
-        }
-    )
-    return AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+        from presidio_analyzer import AnalyzerEngine
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+        from thce.data.phi.ner import SPACY_MODELS
+
+        model = next((m for m in SPACY_MODELS if importlib.util.find_spec(m)), SPACY_MODELS[0])
+        provider = NlpEngineProvider(
+            nlp_configuration={
+                "nlp_engine_name": "spacy",
+                "models": [{"lang_code": "en", "model_name": model}],
+            }
+        )
+        self.engine = AnalyzerEngine(
+            nlp_engine=provider.create_engine(), supported_languages=["en"]
+        )
+
+    def find_batch(self, texts: list[str]) -> list[list[Any]]:
+        return [self.engine.analyze(text=text, language="en") for text in texts]
+
+
+def _notes_per_second(finder: Any, notes: list[str]) -> dict[str, float]:
+    """Wall and CPU notes/s of ``finder.find_batch`` (CPU time is robust to a busy machine)."""
+    finder.find_batch(notes[:10])  # warm-up: lazy loads
+    wall, cpu = time.perf_counter(), time.process_time()
+    finder.find_batch(notes)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {
+        "notes_per_s_wall": round(len(notes) / wall, 1),
+        "notes_per_cpu_s": round(len(notes) / cpu, 1),
+    }
 
 
 def bench_phi(n_notes: int, with_presidio: bool) -> dict[str, Any]:
-    """Notes/s for THCE's PHIScrubber (single and batched) and Presidio's default analyzer."""
-    try:  # reuse the PHI benchmark's measurement when it is there
-        import bench_phi  # type: ignore[import-not-found]
-
-        if hasattr(bench_phi, "presidio_notes_per_second"):
-            shared = bench_phi.presidio_notes_per_second
-        else:
-            shared = None
-    except ImportError:
-        shared = None
+    """PHI detection notes/s, THCE's PHIScrubber next to Presidio's default analyzer, plus the
+    checker's phi check and preprocessing with PHI scrubbing on the same machine."""
     from thce.data.phi import PHIScrubber
+    from thce.data.preprocess import Preprocessor
+    from thce.data.quality import DataQualityChecker
+
+    try:  # reuse the PHI benchmark's Presidio set-up and timing when it is there
+        import bench_phi as shared  # type: ignore[import-not-found]
+
+        presidio_factory = lambda: shared.PresidioFinder(shared._installed_model())  # noqa: E731
+        measure = lambda finder, texts: shared.speed(finder, texts, 1)  # noqa: E731
+    except (ImportError, AttributeError):
+        presidio_factory, measure = _PresidioFallback, _notes_per_second
 
     rng = random.Random(3)
     notes = [phi_note(rng, i) for i in range(n_notes)]
-    scrubber = PHIScrubber()
-    scrubber.scrub(notes[0])  # load spaCy outside the timing
-    start = time.perf_counter()
-    for note in notes:
-        scrubber.scrub(note)
-    single = n_notes / (time.perf_counter() - start)
-    start = time.perf_counter()
-    scrubber.scrub_batch(notes)
-    batched = n_notes / (time.perf_counter() - start)
     result: dict[str, Any] = {
         "notes": n_notes,
         "mean_note_chars": round(sum(map(len, notes)) / n_notes),
-        "thce_scrub_notes_per_s": round(single),
-        "thce_scrub_batch_notes_per_s": round(batched),
     }
-    print(
-        f"PHI: THCE PHIScrubber {single:.0f} notes/s one by one, {batched:.0f} notes/s batched",
-        flush=True,
-    )
+    result["thce_phi_scrubber"] = measure(PHIScrubber(), notes)
+    print(f"PHI on {n_notes} notes: THCE PHIScrubber {result['thce_phi_scrubber']}", flush=True)
     if with_presidio:
         try:
-            if shared is not None:
-                presidio = float(shared(notes))
-            else:
-                engine = presidio_default_analyzer()
-                engine.analyze(notes[0], language="en")
-                start = time.perf_counter()
-                for note in notes:
-                    engine.analyze(note, language="en")
-                presidio = n_notes / (time.perf_counter() - start)
-            result["presidio_default_notes_per_s"] = round(presidio)
+            result["presidio_default"] = measure(presidio_factory(), notes)
             print(
-                f"PHI: Presidio default analyzer {presidio:.0f} notes/s (detection only)",
+                f"PHI on {n_notes} notes: Presidio default analyzer {result['presidio_default']}",
                 flush=True,
             )
-        except Exception as exc:  # presidio is optional; report why it was skipped
-            result["presidio_default_notes_per_s"] = None
-            result["presidio_error"] = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # presidio is optional; say why it was skipped
+            result["presidio_default"] = f"skipped: {type(exc).__name__}: {exc}"
             print(f"PHI: Presidio skipped ({type(exc).__name__}: {exc})", flush=True)
-    # The checker's phi check and preprocessing's phi step at this rate:
-    from thce.data.preprocess import Preprocessor
-    from thce.data.quality import DataQualityChecker
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "phi.jsonl"
@@ -296,14 +298,17 @@ def bench_phi(n_notes: int, with_presidio: bool) -> dict[str, Any]:
         pre.process_file(path, Path(tmp) / "out.jsonl")
         result["preprocess_with_phi_ex_per_s"] = round(n_notes / (time.perf_counter() - start))
     print(
-        f"PHI: checker phi check {result['check_phi_only_ex_per_s']} ex/s; preprocessing with PHI "
-        f"{result['preprocess_with_phi_ex_per_s']} ex/s",
+        f"PHI: checker (phi check only) {result['check_phi_only_ex_per_s']} ex/s; preprocessing "
+        f"with PHI scrubbing {result['preprocess_with_phi_ex_per_s']} ex/s",
         flush=True,
     )
     return result
 
 
 def main() -> None:
+    from thce.logging import setup_logging
+
+    setup_logging("WARNING")  # keep DEBUG lines (batch sizes, spaCy loading) out of the numbers
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -67,6 +67,11 @@ class PresidioFinder:
     """Presidio's default AnalyzerEngine behind the ``find_batch`` interface of PHIScrubber."""
 
     def __init__(self, model: str) -> None:
+        import logging
+
+        # Presidio's URL recognizer asks tldextract for a fresh public-suffix list; offline it
+        # logs a traceback per attempt and falls back to its bundled snapshot.
+        logging.getLogger("tldextract").setLevel(logging.CRITICAL)
         from presidio_analyzer import AnalyzerEngine
         from presidio_analyzer.nlp_engine import NlpEngineProvider
 
@@ -76,14 +81,19 @@ class PresidioFinder:
                 "models": [{"lang_code": "en", "model_name": model}],
             }
         )
-        self.engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+        self.engine = AnalyzerEngine(
+            nlp_engine=provider.create_engine(), supported_languages=["en"]
+        )
 
     def find_batch(self, texts: Iterable[str]) -> list[list[PHISpan]]:
         out = []
         for text in texts:
             results = self.engine.analyze(text=text, language="en")
             out.append(
-                [PHISpan(r.start, r.end, PRESIDIO_LABELS.get(r.entity_type, r.entity_type)) for r in results]
+                [
+                    PHISpan(r.start, r.end, PRESIDIO_LABELS.get(r.entity_type, r.entity_type))
+                    for r in results
+                ]
             )
         return out
 
@@ -126,7 +136,9 @@ def _scores(ev: PHIEvaluation) -> dict[str, object]:
 
 
 def _long_notes(texts: Sequence[str], per_note: int = 3) -> list[str]:
-    return [" ".join(texts[i : i + per_note]) for i in range(0, len(texts) - per_note + 1, per_note)]
+    return [
+        " ".join(texts[i : i + per_note]) for i in range(0, len(texts) - per_note + 1, per_note)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="passes over the notes when timing")
     parser.add_argument("--no-presidio", action="store_true", help="skip the Presidio comparison")
     parser.add_argument("--json", type=Path, help="also write the numbers to this JSON file")
-    parser.add_argument("--show-errors", action="store_true", help="print misses and damaged traps (synthetic text)")
+    parser.add_argument(
+        "--show-errors", action="store_true", help="print misses and damaged traps (synthetic text)"
+    )
     args = parser.parse_args(argv)
 
     notes = load_annotated(args.fixture)
@@ -150,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_presidio:
         pass
     elif importlib.util.find_spec("presidio_analyzer") is None:
-        print("presidio-analyzer is not installed: skipping the comparison (pip install presidio-analyzer)")
+        print(
+            "presidio-analyzer is not installed: skipping the comparison (pip install presidio-analyzer)"
+        )
     else:
         systems.append(("presidio_default", lambda: PresidioFinder(_installed_model())))
 

@@ -85,6 +85,7 @@ class ResolvedModel:
 # --------------------------------------------------------------------------- hub helpers
 
 _hub_reachable_cache: dict[str, bool] = {}
+_logged_notes: set[str] = set()
 
 
 def hub_offline() -> bool:
@@ -117,7 +118,7 @@ def hf_cache_snapshot(repo_id: str) -> Path | None:
         from huggingface_hub import snapshot_download
 
         path = Path(snapshot_download(repo_id, local_files_only=True))
-    except Exception:  # noqa: BLE001 - any failure means "not usable from the cache"
+    except Exception:
         return None
     has_weights = any(path.glob("*.safetensors")) or any(path.glob("*.bin"))
     return path if (path / "config.json").is_file() and has_weights else None
@@ -340,7 +341,9 @@ def _builtin(name: str, materialize: bool) -> ResolvedModel:
     if materialize:
         target = tiny_model_dir()
     elif not _is_complete(target, "tiny-seed0"):
-        return ResolvedModel(name, "builtin", str(target), "tiny random model, built on first use", False)
+        return ResolvedModel(
+            name, "builtin", str(target), "tiny random model, built on first use", False
+        )
     return ResolvedModel(name, "builtin", str(target), "tiny random Llama (tests)")
 
 
@@ -367,7 +370,9 @@ def resolve_model(name: str, materialize: bool = True) -> ResolvedModel:
     if local.is_dir():
         if not (local / "config.json").is_file():
             hint = ""
-            if any(local.glob("checkpoint-*")):
+            if (local / "adapter_config.json").is_file():
+                hint = " (it is a LoRA adapter: merge it into its base model with peft first)"
+            elif any(local.glob("checkpoint-*")):
                 hint = " (it holds checkpoints: a run was interrupted; resume it with `thce train`)"
             raise ModelError(
                 f"model directory {local} has no config.json{hint}; point `model:` at a folder "
@@ -382,7 +387,9 @@ def resolve_model(name: str, materialize: bool = True) -> ResolvedModel:
         )
     snapshot = hf_cache_snapshot(name)
     if snapshot is not None:
-        return ResolvedModel(name, "hf_cache", str(snapshot), "found in the local Hugging Face cache")
+        return ResolvedModel(
+            name, "hf_cache", str(snapshot), "found in the local Hugging Face cache"
+        )
     if not hub_offline():
         return ResolvedModel(name, "hub", name, "will be downloaded from the Hugging Face hub")
     if name.lower() == SMOLLM2_HUB_ID.lower():
@@ -391,7 +398,8 @@ def resolve_model(name: str, materialize: bool = True) -> ResolvedModel:
             f"{SMOLLM2_HUB_ID} is not in the local HF cache and the hub is unreachable: using the "
             f"embedded copy of the same model ({SMOLLM2_BUILTIN})"
         )
-        if materialize:
+        if materialize and note not in _logged_notes:
+            _logged_notes.add(note)
             logger.info(note)
         return ResolvedModel(name, "embedded_fallback", resolved.path_or_id, note, resolved.exists)
     raise ModelError(
@@ -432,7 +440,9 @@ def load_tokenizer(name_or_path: str) -> PreTrainedTokenizerBase:
     try:
         return AutoTokenizer.from_pretrained(source)
     except (OSError, ValueError) as exc:
-        raise ModelError(f"could not load a tokenizer from {name_or_path!r} ({source}): {exc}") from exc
+        raise ModelError(
+            f"could not load a tokenizer from {name_or_path!r} ({source}): {exc}"
+        ) from exc
 
 
 def load_model_and_tokenizer(

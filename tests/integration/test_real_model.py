@@ -64,7 +64,10 @@ def test_trained_model_generation_stops_at_im_end(trained):
     assert model.generation_config.eos_token_id in (eos, [eos])
     for narrative in NARRATIVES:
         inputs = tokenizer.apply_chat_template(
-            prompt_messages(narrative, 1), add_generation_prompt=True, return_tensors="pt", return_dict=True
+            prompt_messages(narrative, 1),
+            add_generation_prompt=True,
+            return_tensors="pt",
+            return_dict=True,
         )
         with torch.no_grad():
             output = model.generate(**inputs, max_new_tokens=64, do_sample=False)

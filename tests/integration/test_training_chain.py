@@ -72,7 +72,7 @@ def test_each_stage_trains_and_changes_parameters(chain, tiny_model_dir, stage):
 
 
 def test_stage_outputs_are_complete_and_rerunnable(chain):
-    root, results = chain
+    root, _ = chain
     for stage in (1, 2, 3):
         out = root / f"stage_{stage}"
         for name in ("config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja"):
@@ -112,18 +112,28 @@ def test_dpo_stage_logs_preference_rewards(chain):
 
 def test_resume_from_last_checkpoint(tmp_path, training_data):
     config = CONFIGS / "thce_stage_1.yaml"
-    common = ["model=thce:tiny", f"dataset.path={training_data[1]}", "trainer.save_strategy=steps", "trainer.save_steps=1"]
+    common = [
+        "model=thce:tiny",
+        f"dataset.path={training_data[1]}",
+        "trainer.save_strategy=steps",
+        "trainer.save_steps=1",
+    ]
     first = train(config, [*common, "trainer.max_steps=1"], output_dir=tmp_path, profile="smoke")
     assert first.resumed_from is None and (tmp_path / "checkpoint-1").is_dir()
     second = train(config, [*common, "trainer.max_steps=2"], output_dir=tmp_path, profile="smoke")
     assert second.resumed_from.endswith("checkpoint-1")
     assert second.metrics["steps"] == 2
-    fresh = train(config, [*common, "trainer.max_steps=1"], output_dir=tmp_path, profile="smoke", resume=False)
+    fresh = train(
+        config, [*common, "trainer.max_steps=1"], output_dir=tmp_path, profile="smoke", resume=False
+    )
     assert fresh.resumed_from is None
 
 
 def test_dry_run_builds_everything_without_training(tmp_path, training_data):
-    config = load_config(CONFIGS / "thce_stage_3.yaml", overrides=["model=thce:tiny", f"dataset.path={training_data[3]}"])
+    config = load_config(
+        CONFIGS / "thce_stage_3.yaml",
+        overrides=["model=thce:tiny", f"dataset.path={training_data[3]}"],
+    )
     result = train(config, profile="smoke", output_dir=tmp_path / "dry", dry_run=True)
     assert result.dry_run and result.metrics["train_examples"] == 4
     assert result.metrics["added_tokens"] == ["<think>", "</think>"]

@@ -161,6 +161,8 @@ def test_code_type_detected_when_absent_and_unambiguous():
         ({"narrative": NARRATIVE}, "parse", "neither a stage example"),
         ({"narrative": 5, "code": "E11.9"}, "parse", "must be a string"),
         (raw(reasoning=["x"]), "parse", "'reasoning' must be a string"),
+        (raw(code=""), "parse", "'code' must be a non-empty string"),
+        ({"narrative": NARRATIVE, "code": None}, "parse", "'code' must be a non-empty string"),
         (raw(description=3), "parse", "'description' must be a string"),
         ([1, 2], "parse", "expected a JSON object"),
     ],
@@ -407,3 +409,21 @@ def test_explicit_rejects_path_and_empty_summary(tmp_path):
     summary = preprocess_file(src, tmp_path / "o.jsonl", tmp_path / "r.jsonl", scrub_phi=False)
     assert (summary.total, summary.mean_quality) == (0, None)
     assert Path(summary.rejects).read_text() == ""
+
+
+# ----------------------------------------------------------------------------- language
+def test_language_detection_single_and_batch():
+    from thce.data.language import LanguageGuess, detect_language, detect_languages, english_score
+
+    spanish = "Paciente de 58 años con diabetes tipo 2 sin complicaciones."
+    single = detect_language(spanish)
+    assert (single.language, single.is_english) == ("es", False)
+    assert detect_language("12/34 5.6") == LanguageGuess("en", 0.0, 0.0, True)
+    batch = detect_languages([NARRATIVE, spanish, "123"])
+    assert [g.is_english for g in batch] == [True, False, True]
+    assert batch[1].language == single.language
+    assert batch[1].confidence == pytest.approx(single.confidence)
+    assert detect_languages(["1", "2"]) == [LanguageGuess("en", 0.0, 0.0, True)] * 2
+    assert english_score(batch[0]) == 1.0 and english_score(single) < 0.1
+    # A stricter threshold keeps text whose foreign guess is not confident enough.
+    assert detect_language(spanish, min_confidence=0.999).is_english

@@ -425,3 +425,54 @@ def test_max_lines_caps_stored_lines_not_counts(tmp_path):
 def test_generate_report_from_results():
     text = generate_report([QualityResult(line=1), QualityResult(line=2, failures={"phi": "PHI"})])
     assert "total 2, passed 1, failed 1" in text and "phi                1 failed (lines 2)" in text
+
+
+def test_files_are_checked_in_batches_with_one_phi_call_per_batch(tmp_path):
+    calls: list[list[str]] = []
+
+    def batch_detector(texts: list[str]) -> list[bool]:
+        calls.append(texts)
+        return [fake_phi(t) for t in texts]
+
+    rows = [
+        stage1(narrative=f"Patient {i} with type 2 diabetes mellitus, no complications.")
+        for i in range(5)
+    ]
+    rows[3] = stage1(narrative="MRN 123 with type 2 diabetes mellitus, no complications.")
+    path = write_lines(tmp_path / "d.jsonl", [*rows, "{bad"])
+    chk = checker(phi_batch_detector=batch_detector, batch_size=4)
+    report = chk.check_file(path, 1)
+    assert [len(c) for c in calls] == [
+        4,
+        1,
+    ]  # 6 lines in batches of 4; the bad line has no narrative
+    assert report.checks["phi"].lines == [4] and report.checks["schema"].lines == [6]
+    one_by_one = [checker().check_example(r, 1).failures.get("phi") is not None for r in rows]
+    assert one_by_one == [False, False, False, True, False]
+    results = list(
+        checker(phi_batch_detector=batch_detector).check_records(
+            [(1, rows[3], None), (2, None, "bad")], 1
+        )
+    )
+    assert "phi" in results[0].failures and list(results[1].failures) == ["schema"]
+
+
+def test_default_phi_batch_uses_find_batch(monkeypatch, tmp_path):
+    import thce.data.phi as phi_module
+
+    batches: list[int] = []
+
+    class FakeScrubber:
+        def has_phi(self, text: str) -> bool:
+            raise AssertionError("file checks should use the batch path")
+
+        def find_batch(self, texts: list[str]) -> list[list[str]]:
+            batches.append(len(texts))
+            return [["NAME"] if "Jane" in t else [] for t in texts]
+
+    monkeypatch.setattr(phi_module, "PHIScrubber", FakeScrubber, raising=False)
+    path = write_lines(
+        tmp_path / "d.jsonl", [stage1(), stage1(narrative="Jane, 58, with type 2 diabetes.")]
+    )
+    report = DataQualityChecker().check_file(path, 1)
+    assert batches == [2] and report.checks["phi"].lines == [2]

@@ -72,14 +72,14 @@ def test_hub_id_online_is_left_to_the_hub(monkeypatch):
 def test_other_hub_id_offline_is_an_error_with_fix(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(models, "hf_cache_snapshot", lambda repo_id: None)
-    with pytest.raises(ModelError, match="hub is unreachable.*hf download"):
+    with pytest.raises(ModelError, match=r"hub is unreachable.*hf download"):
         resolve_model("someorg/some-model")
 
 
 def test_local_dir_and_broken_local_dir(tmp_path, tiny_model_dir):
     assert resolve_model(str(tiny_model_dir)).kind == "local"
     (tmp_path / "checkpoint-5").mkdir()
-    with pytest.raises(ModelError, match="no config.json.*interrupted"):
+    with pytest.raises(ModelError, match=r"no config\.json.*interrupted"):
         resolve_model(str(tmp_path))
 
 

@@ -48,7 +48,9 @@ def test_validate_json_and_set(tmp_path, training_data):
 
 def test_validate_several_configs(tmp_path, training_data):
     good = _config(tmp_path, training_data[1])
-    result = runner.invoke(app, ["config", "validate", str(good), str(BROKEN / "yaml_syntax.yaml"), "--json"])
+    result = runner.invoke(
+        app, ["config", "validate", str(good), str(BROKEN / "yaml_syntax.yaml"), "--json"]
+    )
     assert result.exit_code == 1
     assert [r["valid"] for r in json.loads(result.output)] == [True, False]
 
@@ -56,7 +58,9 @@ def test_validate_several_configs(tmp_path, training_data):
 def test_train_dry_run(tmp_path, training_data):
     path = _config(tmp_path, training_data[1])
     out = tmp_path / "out"
-    result = runner.invoke(app, ["train", str(path), "--profile", "smoke", "--dry-run", "-o", str(out)])
+    result = runner.invoke(
+        app, ["train", str(path), "--profile", "smoke", "--dry-run", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "dry run" in result.output
     assert not (out / "model.safetensors").exists()

@@ -256,7 +256,9 @@ def test_every_shipped_config_parameter_is_commented():
         previous = ""
         for number, line in enumerate(path.read_text().splitlines(), start=1):
             stripped = line.strip()
-            is_parameter = stripped and not stripped.startswith(("#", "-")) and not stripped.endswith(":")
+            is_parameter = (
+                stripped and not stripped.startswith(("#", "-")) and not stripped.endswith(":")
+            )
             if is_parameter:
                 assert "#" in line or previous.startswith("#"), f"{path.name}:{number}: {line!r}"
             if stripped:
@@ -279,3 +281,26 @@ def test_broken_config_reports_expected_error(path):
     messages = [f"{p.field}: {p.message}" for p in report.errors]
     for fragment in expected:
         assert any(fragment.strip() in m for m in messages), (fragment, messages)
+
+
+ACCELERATE_CONFIGS = sorted((REPO / "configs").rglob("accelerate/*.yaml"))
+
+
+def test_every_accelerate_config_is_found_and_loads():
+    from accelerate.commands.config.config_args import load_config_from_file
+
+    kinds = {}
+    for path in ACCELERATE_CONFIGS:
+        config = load_config_from_file(str(path))
+        kinds[path.stem] = (str(config.distributed_type).rsplit(".", 1)[-1], config.num_processes)
+        assert config.mixed_precision == "bf16"
+    assert kinds == {
+        "single_gpu": ("NO", 1),
+        "multi_gpu": ("MULTI_GPU", 8),
+        "deepspeed_zero2": ("DEEPSPEED", 8),
+        "deepspeed_zero3": ("DEEPSPEED", 8),
+        "fsdp": ("FSDP", 8),
+    }
+    zero3 = load_config_from_file(str(REPO / "configs/accelerate/deepspeed_zero3.yaml"))
+    assert zero3.deepspeed_config["zero_stage"] == 3
+    assert zero3.deepspeed_config["zero3_save_16bit_model"] is True

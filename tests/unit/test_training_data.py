@@ -54,7 +54,10 @@ def test_bad_records_are_reported_with_line_numbers(tmp_path, training_data):
         (
             {
                 "prompt": [{"role": "user", "content": "n"}],
-                "chosen": [{"role": "assistant", "content": "a"}, {"role": "assistant", "content": "b"}],
+                "chosen": [
+                    {"role": "assistant", "content": "a"},
+                    {"role": "assistant", "content": "b"},
+                ],
                 "rejected": [{"role": "assistant", "content": "c"}],
             },
             "dpo",
@@ -69,8 +72,21 @@ def test_bad_records_are_reported_with_line_numbers(tmp_path, training_data):
             "dpo",
             "prompt must end with the user message",
         ),
-        ({"messages": [{"role": "system", "content": "s"}, {"role": "assistant", "content": "a"}]}, "sft", "no user message"),
-        ({"messages": [{"role": "user", "content": " "}, {"role": "assistant", "content": "a"}]}, "sft", "non-empty string"),
+        (
+            {
+                "messages": [
+                    {"role": "system", "content": "s"},
+                    {"role": "assistant", "content": "a"},
+                ]
+            },
+            "sft",
+            "no user message",
+        ),
+        (
+            {"messages": [{"role": "user", "content": " "}, {"role": "assistant", "content": "a"}]},
+            "sft",
+            "non-empty string",
+        ),
     ],
 )
 def test_check_record(record, stage_type, fragment):
@@ -81,7 +97,7 @@ def test_dataset_folder_uses_train_jsonl(tmp_path, training_data):
     (tmp_path / "train.jsonl").write_text(training_data[1].read_text())
     assert training_file(tmp_path) == tmp_path / "train.jsonl"
     assert len(load_examples(tmp_path, "sft")) == 4
-    with pytest.raises(DataError, match="has no test.jsonl"):
+    with pytest.raises(DataError, match=r"has no test\.jsonl"):
         training_file(tmp_path, "test")
     with pytest.raises(DataError, match="not found"):
         training_file(tmp_path / "missing.jsonl")

@@ -89,8 +89,24 @@ def test_model_resized_and_ids_mirrored():
 @pytest.mark.parametrize(
     ("stage", "example", "answer"),
     [
-        (1, build_stage_1_example(NARRATIVE, "ICD10", "E11.9", "Type 2 diabetes mellitus without complications"), ANSWER),
-        (2, build_stage_2_example(NARRATIVE, "Type 2 diabetes is documented without complications.", "ICD10", "E11.9", "Type 2 diabetes mellitus without complications"), REASONED),
+        (
+            1,
+            build_stage_1_example(
+                NARRATIVE, "ICD10", "E11.9", "Type 2 diabetes mellitus without complications"
+            ),
+            ANSWER,
+        ),
+        (
+            2,
+            build_stage_2_example(
+                NARRATIVE,
+                "Type 2 diabetes is documented without complications.",
+                "ICD10",
+                "E11.9",
+                "Type 2 diabetes mellitus without complications",
+            ),
+            REASONED,
+        ),
     ],
 )
 def test_assistant_mask_covers_exactly_answer_and_eos(tokenizer, stage, example, answer):
@@ -118,10 +134,16 @@ def test_lengths_of_sft_and_dpo_examples(tokenizer):
 
 
 def _examples(n_long: int):
-    short = build_stage_1_example(NARRATIVE, "ICD10", "E11.9", "Type 2 diabetes mellitus without complications")
+    short = build_stage_1_example(
+        NARRATIVE, "ICD10", "E11.9", "Type 2 diabetes mellitus without complications"
+    )
     long_narrative = " ".join([NARRATIVE] * 30)
-    long = build_stage_1_example(long_narrative, "ICD10", "E11.9", "Type 2 diabetes mellitus without complications")
-    return [{**short, "_line": 1, "id": "a"}] + [{**long, "_line": 2 + i, "id": f"long{i}"} for i in range(n_long)]
+    long = build_stage_1_example(
+        long_narrative, "ICD10", "E11.9", "Type 2 diabetes mellitus without complications"
+    )
+    return [{**short, "_line": 1, "id": "a"}] + [
+        {**long, "_line": 2 + i, "id": f"long{i}"} for i in range(n_long)
+    ]
 
 
 def test_fit_drop_reports_every_dropped_example(tokenizer):

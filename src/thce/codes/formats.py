@@ -48,7 +48,6 @@ _TYPE_ALIASES: dict[str, str] = {
     "HCPCSLEVELII": "HCPCS",
 }
 _TYPE_STRIP = re.compile(r"[\s._\-]+")
-_SPACES = re.compile(r"\s+")
 
 
 def parse_code_type(value: str | None) -> str | None:
@@ -73,8 +72,7 @@ def parse_code_type(value: str | None) -> str | None:
 
 def clean_code(code: str) -> str:
     """Strip, upper-case and remove inner whitespace and a trailing dot; no dot placement."""
-    text = _SPACES.sub("", str(code)).upper()
-    return text.rstrip(".")
+    return "".join(str(code).split()).upper().rstrip(".")
 
 
 def icd10_with_dot(text: str) -> str:
@@ -114,7 +112,11 @@ def detect_code_type(code: str) -> list[str]:
     >>> detect_code_type("99213"), detect_code_type("E11.9"), detect_code_type("hello")
     (['CPT'], ['ICD10'], [])
     """
-    text = clean_code(code)
+    return detect_clean(clean_code(code))
+
+
+def detect_clean(text: str) -> list[str]:
+    """:func:`detect_code_type` for a string already passed through :func:`clean_code`."""
     return [system for system in CODE_TYPES if FORMAT_RES[system].match(text)]
 
 

@@ -29,6 +29,7 @@ from thce.codes.formats import (
     FORMAT_RES,
     SYSTEM_NAMES,
     clean_code,
+    detect_clean,
     detect_code_type,
     icd10_with_dot,
     parse_code_type,
@@ -114,10 +115,12 @@ class CodeValidator:
     # -- public API --------------------------------------------------------------------------
     def database(self, code_type: str) -> CodeDatabase:
         """The database this validator uses for ``code_type`` (loaded on first use)."""
-        system = parse_code_type(code_type) or ""
-        db = self._dbs.get(system)
+        db = self._dbs.get(code_type)  # fast path: already a canonical name
         if db is None:
-            db = self._dbs[system] = get_database(system)
+            system = parse_code_type(code_type) or ""
+            db = self._dbs.get(system)
+            if db is None:
+                db = self._dbs[system] = get_database(system)
         return db
 
     def validate(self, code: str, code_type: str | None = None) -> ValidationResult:
@@ -150,6 +153,11 @@ class CodeValidator:
         system = parse_code_type(code_type)
         items = codes if isinstance(codes, list | tuple) else list(codes)
         cache = self._caches[system]
+        try:
+            # Fast path: everything seen before -> one C-level pass over the cache.
+            return list(map(cache.__getitem__, items))
+        except (KeyError, TypeError):
+            pass
         try:
             todo = set(items).difference(cache)
         except TypeError:  # unhashable items: take the slow path for all
@@ -189,7 +197,7 @@ class CodeValidator:
             if not result.is_valid:
                 self._note_other_systems(result, text, system)
             return result
-        systems = detect_code_type(text)
+        systems = detect_clean(text)
         if not systems:
             return self._no_format(text, raw)
         if len(systems) == 1:

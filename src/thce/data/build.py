@@ -48,7 +48,7 @@ from thce.data.config import (
     resolve_source_path,
 )
 from thce.data.formats import get_gold
-from thce.data.quality import DataQualityChecker
+from thce.data.quality import DataQualityChecker, batched
 from thce.errors import DataError
 from thce.io import atomic_write, iter_jsonl, write_json
 from thce.logging import logger
@@ -237,36 +237,38 @@ def build_dataset(
             for source_index, source in enumerate(config.datasets):
                 counts = per_source[source.name]
                 logger.info("reading dataset {} ({})", source.name, _location(source))
-                for line, record, raw, error in iter_source(source, config_path):
-                    counts["read"] += 1
-                    reasons: dict[str, str]
-                    example: dict[str, Any] | None = None
-                    if record is None:
-                        reasons = {"schema": error or "not a JSON object"}
-                    else:
-                        try:
-                            example = to_stage_record(map_columns(record, source.columns), stage)
-                        except DataError as exc:
-                            reasons = {"schema": str(exc)}
-                        else:
-                            result = checker.check_example(example, stage, line=line)
-                            reasons = result.failures
-                    if reasons or example is None:
-                        counts["rejected"] += 1
-                        rejected_by_check.update(reasons.keys())
-                        entry = {
-                            "source": source.name,
-                            "line": line,
-                            "record": record if record is not None else raw,
-                            "reasons": reasons,
-                        }
-                        rejects.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
-                        continue
-                    counts["kept"] += 1
-                    example = _annotate(example, source.name, counts["read"])
-                    labels.append(get_gold(example).code_type or UNKNOWN_TYPE)
-                    origins.append(source_index)
-                    kept.write(json.dumps(example, ensure_ascii=False, default=str) + "\n")
+                for batch in batched(iter_source(source, config_path), checker.batch_size):
+                    prepared = [_prepare(item, source, stage) for item in batch]
+                    checked = iter(
+                        checker.check_batch(
+                            [
+                                (item[0], example, None)
+                                for item, example, bad in prepared
+                                if bad is None
+                            ],
+                            stage,
+                        )
+                    )
+                    for (line, record, raw, _), example, reasons in prepared:
+                        counts["read"] += 1
+                        if reasons is None:
+                            reasons = next(checked).failures
+                        if reasons or example is None:
+                            counts["rejected"] += 1
+                            rejected_by_check.update(reasons.keys())
+                            entry = {
+                                "source": source.name,
+                                "line": line,
+                                "record": record if record is not None else raw,
+                                "reasons": reasons,
+                            }
+                            rejects.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+                            continue
+                        counts["kept"] += 1
+                        example = _annotate(example, source.name, counts["read"])
+                        labels.append(get_gold(example).code_type or UNKNOWN_TYPE)
+                        origins.append(source_index)
+                        kept.write(json.dumps(example, ensure_ascii=False, default=str) + "\n")
         checker.reset()
 
         total_read = sum(c["read"] for c in per_source.values())
@@ -304,6 +306,21 @@ def build_dataset(
         output_dir,
     )
     return metadata
+
+
+def _prepare(
+    item: tuple[int, dict[str, Any] | None, str, str | None], source: DatasetSource, stage: int
+) -> tuple[
+    tuple[int, dict[str, Any] | None, str, str | None], dict[str, Any] | None, dict[str, str] | None
+]:
+    """``(item, stage example, None)`` or ``(item, None, reasons)`` when it cannot be read."""
+    _, record, _, error = item
+    if record is None:
+        return item, None, {"schema": error or "not a JSON object"}
+    try:
+        return item, to_stage_record(map_columns(record, source.columns), stage), None
+    except DataError as exc:
+        return item, None, {"schema": str(exc)}
 
 
 def _annotate(example: dict[str, Any], source_name: str, number: int) -> dict[str, Any]:

@@ -347,6 +347,8 @@ def _to_work(record: Any, line: int | None) -> _Work:
     narrative = record[narrative_key]
     if not isinstance(narrative, str):
         raise _Rejected("parse", f"{narrative_key!r} must be a string")
+    if not isinstance(record["code"], str | int) or not str(record["code"]).strip():
+        raise _Rejected("parse", f"'code' must be a non-empty string, got {record['code']!r}")
     reasoning = record.get("reasoning")
     description = record.get("description")
     if reasoning is not None and not isinstance(reasoning, str):

@@ -31,10 +31,12 @@ Checks are looked up by name (an unknown name is an error listing the valid ones
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -431,8 +433,11 @@ class DataQualityChecker:
         skip: names to leave out, e.g. ``["phi"]``.
         min_length / max_length: narrative length bounds (characters).
         phi_detector: ``text -> bool``; default ``PHIScrubber().has_phi`` (loaded on first use).
+        phi_batch_detector: ``texts -> [bool]`` used by :meth:`check_batch` (files are checked
+            in batches of ``batch_size``); default: the scrubber's ``find_batch``.
         validator: a :class:`thce.codes.CodeValidator`; default one is created on first use.
         max_lines: offending line numbers kept per check in reports.
+        batch_size: records checked together (PHI detection is faster in batches).
 
     The ``duplicate`` check remembers narratives across calls (as hashes): :meth:`check_file`
     starts afresh, and :meth:`reset` does so by hand.
@@ -446,32 +451,69 @@ class DataQualityChecker:
         min_length: int = MIN_NARRATIVE_CHARS,
         max_length: int = MAX_NARRATIVE_CHARS,
         phi_detector: Callable[[str], bool] | None = None,
+        phi_batch_detector: Callable[[list[str]], list[bool]] | None = None,
         validator: Any = None,
         max_lines: int = DEFAULT_MAX_LINES,
+        batch_size: int = 64,
     ) -> None:
         self.check_names = resolve_check_names(checks, skip)
         self.min_length = min_length
         self.max_length = max_length
         self.max_lines = max_lines
+        self.batch_size = max(1, batch_size)
         self._phi_detector = phi_detector
+        self._phi_batch = phi_batch_detector
+        self._phi_prefetched: dict[str, bool] = {}
         self._validator = validator
         self._code_cache: dict[tuple[str, str], tuple[str, str | None]] = {}
         self._seen: dict[int, int] = {}
         self._current_line: int | None = None
 
     # ---------------------------------------------------------------- dependencies
+    def _load_default_phi(self) -> None:
+        try:
+            from thce.data.phi import PHIScrubber
+        except ImportError as exc:  # pragma: no cover - shipped with the package
+            raise DataError(
+                f"the phi check needs thce.data.phi ({exc}); disable it with skip=['phi'] "
+                "or --skip phi"
+            ) from exc
+        scrubber = PHIScrubber()
+        self._phi_detector = scrubber.has_phi
+        # find_batch runs spaCy over many texts at once; a text has PHI exactly when it
+        # yields spans (the same recognizers and NER that has_phi uses).
+        if hasattr(scrubber, "find_batch"):
+            self._phi_batch = lambda texts: [bool(spans) for spans in scrubber.find_batch(texts)]
+
     def has_phi(self, text: str) -> bool:
-        """Whether ``text`` holds PHI, using the configured detector."""
+        """Whether ``text`` holds PHI, using the configured detector (or a batch prefetch)."""
+        cached = self._phi_prefetched.get(text)
+        if cached is not None:
+            return cached
         if self._phi_detector is None:
-            try:
-                from thce.data.phi import PHIScrubber
-            except ImportError as exc:  # pragma: no cover - shipped with the package
-                raise DataError(
-                    f"the phi check needs thce.data.phi ({exc}); disable it with skip=['phi'] "
-                    "or --skip phi"
-                ) from exc
-            self._phi_detector = PHIScrubber().has_phi
+            self._load_default_phi()
+        assert self._phi_detector is not None
         return bool(self._phi_detector(text))
+
+    def _prefetch_phi(self, examples: list[Any]) -> None:
+        """Run the batch PHI detector over the narratives of a batch of examples."""
+        self._phi_prefetched = {}
+        if "phi" not in self.check_names:
+            return
+        if self._phi_detector is None:
+            self._load_default_phi()
+        if self._phi_batch is None:
+            return
+        narratives = []
+        for example in examples:
+            if isinstance(example, dict):
+                with contextlib.suppress(AttributeError, TypeError):
+                    narrative = get_narrative(example)
+                    if narrative:
+                        narratives.append(narrative)
+        unique = list(dict.fromkeys(narratives))
+        if unique:
+            self._phi_prefetched = dict(zip(unique, self._phi_batch(unique), strict=True))
 
     def classify_code(self, code_type: str | None, code: str | None) -> tuple[str, str | None]:
         """``("valid" | "unknown" | "malformed", message)`` for a code of a given system."""
@@ -523,12 +565,28 @@ class DataQualityChecker:
             result.failures["schema"] = parse_error or "not a JSON object"
         return result
 
+    def check_batch(
+        self, items: Sequence[tuple[int | None, Any, str | None]], stage: int
+    ) -> list[QualityResult]:
+        """Check ``(line, record_or_None, parse_error)`` items together, results in order.
+
+        Same results as :meth:`check_example` one by one; PHI detection runs once for the batch.
+        """
+        self._prefetch_phi([record for _, record, _ in items])
+        try:
+            return [
+                self.check_example(record, stage, line=line, parse_error=error)
+                for line, record, error in items
+            ]
+        finally:
+            self._phi_prefetched = {}
+
     def check_records(
-        self, records: Iterable[tuple[int, dict[str, Any] | None, str | None]], stage: int
+        self, records: Iterable[tuple[int | None, Any, str | None]], stage: int
     ) -> Iterator[QualityResult]:
-        """Check ``(line, record_or_None, parse_error)`` tuples as they stream by."""
-        for line, record, error in records:
-            yield self.check_example(record, stage, line=line, parse_error=error)
+        """Check ``(line, record_or_None, parse_error)`` tuples as they stream by (in batches)."""
+        for batch in batched(records, self.batch_size):
+            yield from self.check_batch(batch, stage)
 
     def check_file(
         self, path: str | Path, stage: int, rejects_path: str | Path | None = None
@@ -546,27 +604,30 @@ class DataQualityChecker:
         self.reset()
         report = QualityReport(file=str(path), stage=stage, max_lines=self.max_lines)
         logger.debug("checking {} as stage {} with {}", path, stage, ", ".join(self.check_names))
-        try:
-            if rejects_path is None:
-                for line, record, _raw, error in iter_jsonl(path):
-                    report.add(self.check_example(record, stage, line=line, parse_error=error))
-            else:
-                with atomic_write(rejects_path) as rejects:
-                    for line, record, raw, error in iter_jsonl(path):
-                        result = self.check_example(record, stage, line=line, parse_error=error)
+        with contextlib.ExitStack() as stack:
+            rejects = stack.enter_context(atomic_write(rejects_path)) if rejects_path else None
+            try:
+                for batch in batched(iter_jsonl(path), self.batch_size):
+                    results = self.check_batch([(n, rec, err) for n, rec, _, err in batch], stage)
+                    for (_, record, raw, _), result in zip(batch, results, strict=True):
                         report.add(result)
-                        if not result.passed:
-                            rejects.write(
-                                json.dumps(reject_record(result, record, raw), ensure_ascii=False)
-                                + "\n"
-                            )
-        except UnicodeDecodeError as exc:
-            raise DataError(
-                f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})"
-            ) from None
-        finally:
-            self.reset()
+                        if rejects is not None and not result.passed:
+                            entry = reject_record(result, record, raw)
+                            rejects.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            except UnicodeDecodeError as exc:
+                raise DataError(
+                    f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+                ) from None
+            finally:
+                self.reset()
         return report
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to ``size`` consecutive items (``itertools.batched`` arrived in 3.12)."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def reject_record(result: QualityResult, record: dict[str, Any] | None, raw: str) -> dict[str, Any]:
@@ -647,6 +708,7 @@ __all__ = [
     "DataQualityChecker",
     "QualityReport",
     "QualityResult",
+    "batched",
     "check_example",
     "check_file",
     "classify_code",

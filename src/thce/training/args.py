@@ -19,7 +19,12 @@ PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
     "sft": {"assistant_only_loss": True, "report_to": "none"},
     "dpo": {"report_to": "none"},
 }
-_REPORTERS = {"tensorboard": "tensorboard", "wandb": "wandb", "mlflow": "mlflow", "comet_ml": "comet_ml"}
+_REPORTERS = {
+    "tensorboard": "tensorboard",
+    "wandb": "wandb",
+    "mlflow": "mlflow",
+    "comet_ml": "comet_ml",
+}
 
 
 def platform(cuda: bool | None = None) -> dict[str, bool]:
@@ -31,7 +36,9 @@ def platform(cuda: bool | None = None) -> dict[str, bool]:
     return {"cuda": has_cuda, "bf16": bf16}
 
 
-def effective_trainer_args(config: TrainConfig, machine: dict[str, bool] | None = None) -> dict[str, Any]:
+def effective_trainer_args(
+    config: TrainConfig, machine: dict[str, bool] | None = None
+) -> dict[str, Any]:
     """The ``trainer:`` values THCE passes to TRL: the config's, plus project/platform defaults."""
     machine = machine or platform()
     args = dict(config.trainer)
@@ -55,10 +62,18 @@ def platform_problems(args: dict[str, Any], machine: dict[str, bool]) -> list[tu
     if not machine["cuda"]:
         if args.get("bf16") and not args.get("use_cpu"):
             problems.append(
-                ("trainer.bf16", "bf16 on a machine without a GPU needs use_cpu: true (or bf16: false)")
+                (
+                    "trainer.bf16",
+                    "bf16 on a machine without a GPU needs use_cpu: true (or bf16: false)",
+                )
             )
         if args.get("fp16"):
-            problems.append(("trainer.fp16", "fp16 needs a CUDA GPU; use bf16 with use_cpu: true, or fp16: false"))
+            problems.append(
+                (
+                    "trainer.fp16",
+                    "fp16 needs a CUDA GPU; use bf16 with use_cpu: true, or fp16: false",
+                )
+            )
     elif args.get("bf16") and not machine["bf16"]:
         problems.append(("trainer.bf16", "this GPU does not support bf16; set fp16: true instead"))
     reporters = args.get("report_to") or []
@@ -66,7 +81,9 @@ def platform_problems(args: dict[str, Any], machine: dict[str, bool]) -> list[tu
     for name in reporters:
         module = _REPORTERS.get(name)
         if module and importlib.util.find_spec(module) is None:
-            problems.append(("trainer.report_to", f"report_to {name!r} needs `pip install {module}`"))
+            problems.append(
+                ("trainer.report_to", f"report_to {name!r} needs `pip install {module}`")
+            )
     deepspeed = args.get("deepspeed")
     if isinstance(deepspeed, str) and not deepspeed.strip().startswith("{"):
         from pathlib import Path
@@ -90,4 +107,10 @@ def build_trl_args(config: TrainConfig, machine: dict[str, bool] | None = None) 
         raise ConfigError(f"trainer: TRL's {cls.__name__} rejected the settings: {exc}") from exc
 
 
-__all__ = ["PROJECT_DEFAULTS", "build_trl_args", "effective_trainer_args", "platform", "platform_problems"]
+__all__ = [
+    "PROJECT_DEFAULTS",
+    "build_trl_args",
+    "effective_trainer_args",
+    "platform",
+    "platform_problems",
+]

@@ -10,7 +10,7 @@ Only typer/rich/stdlib at module level: torch, transformers and TRL load inside 
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +25,7 @@ err_console = Console(stderr=True)
 _LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
 
-class Profile(str, Enum):
+class Profile(StrEnum):
     """Named override sets (see ``thce.training.profiles``)."""
 
     cpu_demo = "cpu-demo"
@@ -82,21 +82,31 @@ def validate_command(
 
 
 def train_command(
-    config: Annotated[Path, typer.Argument(help="Training config YAML (post_training/config/...).")],
+    config: Annotated[
+        Path, typer.Argument(help="Training config YAML (post_training/config/...).")
+    ],
     set_: SetOption = None,
     output_dir: Annotated[
-        Path | None, typer.Option("--output-dir", "-o", help="Where to save (overrides trainer.output_dir).")
+        Path | None,
+        typer.Option("--output-dir", "-o", help="Where to save (overrides trainer.output_dir)."),
     ] = None,
     resume: Annotated[
         bool,
-        typer.Option("--resume/--no-resume", help="Continue from the last checkpoint in the output dir."),
+        typer.Option(
+            "--resume/--no-resume", help="Continue from the last checkpoint in the output dir."
+        ),
     ] = True,
     profile: Annotated[
         Profile | None,
-        typer.Option("--profile", help="Apply a named set of overrides first (cpu-demo: minutes on a CPU)."),
+        typer.Option(
+            "--profile", help="Apply a named set of overrides first (cpu-demo: minutes on a CPU)."
+        ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Load model, tokenizer and data, build the trainer; do not train.")
+        bool,
+        typer.Option(
+            "--dry-run", help="Load model, tokenizer and data, build the trainer; do not train."
+        ),
     ] = False,
 ) -> None:
     """Train one stage (SFT stages 1-2, DPO stage 3) from a config.
@@ -116,20 +126,29 @@ def train_command(
         dry_run=dry_run,
     )
     metrics = result.metrics
-    table = Table(title=f"Stage {metrics['stage']} ({metrics['stage_type'].upper()})", show_header=False)
+    table = Table(
+        title=f"Stage {metrics['stage']} ({metrics['stage_type'].upper()})", show_header=False
+    )
     rows = [
         ("model", metrics["model"]),
         ("output", str(result.output_dir)),
         ("examples", str(metrics["train_examples"])),
     ]
     truncation = metrics["dataset"]["truncation"]
-    rows.append(("dropped / shortened", f"{truncation['dropped']} / {truncation['prompt_truncated']}"))
+    rows.append(
+        ("dropped / shortened", f"{truncation['dropped']} / {truncation['prompt_truncated']}")
+    )
     if result.dry_run:
         rows.append(("dry run", "trainer built, no training"))
     else:
         rows += [
             ("steps", str(metrics["steps"])),
-            ("final train loss", f"{metrics['final_train_loss']:.4f}" if metrics["final_train_loss"] is not None else "-"),
+            (
+                "final train loss",
+                f"{metrics['final_train_loss']:.4f}"
+                if metrics["final_train_loss"] is not None
+                else "-",
+            ),
             ("tokens/s", str(metrics["tokens_per_second"])),
             ("wall time", f"{metrics['wall_time_s']:.1f} s"),
         ]

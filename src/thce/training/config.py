@@ -311,7 +311,9 @@ def read_yaml(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of sections at the top, got {type(data).__name__}")
+        raise ConfigError(
+            f"{path}: expected a mapping of sections at the top, got {type(data).__name__}"
+        )
     return data, _line_map(text)
 
 
@@ -393,7 +395,7 @@ def trainer_fields(stage_type: str) -> dict[str, Any]:
     cls = trl_config_class(stage_type)
     try:
         hints = typing.get_type_hints(cls)
-    except Exception:  # noqa: BLE001 - fall back to raw annotations
+    except Exception:
         hints = {}
     return {f.name: hints.get(f.name, f.type) for f in dataclasses.fields(cls) if f.init}
 
@@ -427,7 +429,11 @@ def _check_type(key: str, value: Any, annotation: Any) -> tuple[Any, str | None]
             return float(coerced), None
     if isinstance(value, bool):
         ok = bool in allowed
-        if not ok and value is False and (str in allowed or any(issubclass(t, str) for t in allowed)):
+        if (
+            not ok
+            and value is False
+            and (str in allowed or any(issubclass(t, str) for t in allowed))
+        ):
             # YAML 1.1 reads a bare `no` as False: `save_strategy: no` means "no".
             value, ok = "no", True
     elif isinstance(value, int):
@@ -440,8 +446,10 @@ def _check_type(key: str, value: Any, annotation: Any) -> tuple[Any, str | None]
             value = int(value)
     elif isinstance(value, str):
         # TRL accepts a single string where it takes a list (loss_type: apo_zero).
-        ok = str in allowed or list in allowed or any(
-            isinstance(t, type) and issubclass(t, str) for t in allowed
+        ok = (
+            str in allowed
+            or list in allowed
+            or any(isinstance(t, type) and issubclass(t, str) for t in allowed)
         )  # str enums
     elif isinstance(value, list):
         ok = list in allowed or str in allowed
@@ -581,8 +589,14 @@ def parse_config(
                 break
         report.add("error", str(key), msg, lines.get(str(key)))
     known = {k: v for k, v in data.items() if k in TOP_LEVEL_KEYS}
-    if "trainer" in known and known["trainer"] is not None and not isinstance(known["trainer"], dict):
-        report.add("error", "trainer", "trainer must be a mapping of TRL options", lines.get("trainer"))
+    if (
+        "trainer" in known
+        and known["trainer"] is not None
+        and not isinstance(known["trainer"], dict)
+    ):
+        report.add(
+            "error", "trainer", "trainer must be a mapping of TRL options", lines.get("trainer")
+        )
         known["trainer"] = {}
     try:
         report.config = TrainConfig.model_validate(known)

@@ -102,7 +102,9 @@ def load_examples(
                 problems.append(f"line {line}: {reason}")
             continue
         assert record is not None
-        example = {k: [{"role": m["role"], "content": m["content"]} for m in record[k]] for k in keys}
+        example = {
+            k: [{"role": m["role"], "content": m["content"]} for m in record[k]] for k in keys
+        }
         example["id"] = str(record.get("id", f"line-{line}"))
         example["_line"] = line
         examples.append(example)

@@ -33,10 +33,10 @@ class MetricsCallback(TrainerCallback):
         self.ended: float | None = None
         self.num_tokens: float | None = None
 
-    def on_train_begin(self, args, state, control, **kwargs):  # noqa: D102 - HF callback API
+    def on_train_begin(self, args, state, control, **kwargs):
         self.started = time.perf_counter()
 
-    def on_log(self, args, state, control, logs=None, **kwargs):  # noqa: D102
+    def on_log(self, args, state, control, logs=None, **kwargs):
         logs = logs or {}
         if "num_tokens" in logs:
             self.num_tokens = float(logs["num_tokens"])
@@ -44,11 +44,13 @@ class MetricsCallback(TrainerCallback):
             self.summary = {k: v for k, v in logs.items() if isinstance(v, int | float)}
             return
         point = {"step": state.global_step, "epoch": round(state.epoch or 0.0, 4)}
-        point.update({k: float(logs[k]) for k in _CURVE_KEYS if isinstance(logs.get(k), int | float)})
+        point.update(
+            {k: float(logs[k]) for k in _CURVE_KEYS if isinstance(logs.get(k), int | float)}
+        )
         if len(point) > 2:
             self.curve.append(point)
 
-    def on_train_end(self, args, state, control, **kwargs):  # noqa: D102
+    def on_train_end(self, args, state, control, **kwargs):
         self.ended = time.perf_counter()
 
     @property

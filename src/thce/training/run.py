@@ -102,10 +102,15 @@ def resolve_config(
     stage = _stage_of(apply_overrides(data, overrides))
     all_overrides = profile_overrides(profile, stage) + overrides
     report = validate_config(
-        source, all_overrides, config_path=config.source if isinstance(config, TrainConfig) else None
+        source,
+        all_overrides,
+        config_path=config.source if isinstance(config, TrainConfig) else None,
     )
+    from thce.models import _logged_notes
+
     for problem in report.problems:
-        if problem.level != "error":
+        if problem.level != "error" and problem.message not in _logged_notes:
+            _logged_notes.add(problem.message)
             logger.info(f"config {problem.level}: {problem.field}: {problem.message}")
     if not report.valid or report.config is None:
         raise ConfigError(format_errors(report))
@@ -123,7 +128,9 @@ def _last_checkpoint(output_dir: Path) -> str | None:
     return get_last_checkpoint(str(output_dir))
 
 
-def _load_data(config: TrainConfig, tokenizer: Any, max_length: int | None) -> tuple[Any, Any, dict]:
+def _load_data(
+    config: TrainConfig, tokenizer: Any, max_length: int | None
+) -> tuple[Any, Any, dict]:
     from thce.training.data import load_examples, to_dataset
     from thce.training.tokenization import fit_examples
 
@@ -142,7 +149,9 @@ def _load_data(config: TrainConfig, tokenizer: Any, max_length: int | None) -> t
     if config.dataset.eval_path:
         eval_path = resolve_data_path(config.dataset.eval_path, config.config_dir)
         eval_examples = load_examples(eval_path, config.stage_type, "test")
-        eval_kept, eval_report = fit_examples(tokenizer, eval_examples, max_length, config.dataset.truncation)
+        eval_kept, eval_report = fit_examples(
+            tokenizer, eval_examples, max_length, config.dataset.truncation
+        )
         info["eval_path"] = str(eval_path)
         info["eval_truncation"] = eval_report.to_dict()
         eval_ds = to_dataset(eval_kept) if eval_kept else None
@@ -167,7 +176,15 @@ def _peft_config(config: TrainConfig) -> Any:
     )
 
 
-def _build_trainer(config: TrainConfig, model: Any, tokenizer: Any, args: Any, train_ds: Any, eval_ds: Any, callbacks: list) -> Any:
+def _build_trainer(
+    config: TrainConfig,
+    model: Any,
+    tokenizer: Any,
+    args: Any,
+    train_ds: Any,
+    eval_ds: Any,
+    callbacks: list,
+) -> Any:
     common = {
         "model": model,
         "args": args,
@@ -186,9 +203,26 @@ def _build_trainer(config: TrainConfig, model: Any, tokenizer: Any, args: Any, t
     return SFTTrainer(**common)
 
 
+def _is_sharded(trainer: Any) -> bool:
+    """True under FSDP or DeepSpeed ZeRO-3, where no process holds the full weights."""
+    if getattr(trainer, "is_fsdp_enabled", False):
+        return True
+    plugin = getattr(trainer.accelerator.state, "deepspeed_plugin", None)
+    return bool(plugin is not None and plugin.zero_stage == 3)
+
+
 def _save(trainer: Any, config: TrainConfig, tokenizer: Any, output_dir: Path) -> None:
     model = trainer.model
-    if config.lora is not None and config.lora.merge_on_save and hasattr(model, "merge_and_unload"):
+    mergeable = (
+        config.lora is not None and config.lora.merge_on_save and hasattr(model, "merge_and_unload")
+    )
+    if mergeable and _is_sharded(trainer):
+        logger.warning(
+            "LoRA under FSDP/ZeRO-3: saving the adapter unmerged; merge it (peft "
+            "merge_and_unload) before using the folder as the next stage's model"
+        )
+        mergeable = False
+    if mergeable:
         if trainer.is_world_process_zero():
             merged = trainer.accelerator.unwrap_model(model).merge_and_unload()
             merged.save_pretrained(str(output_dir), safe_serialization=True)
@@ -212,7 +246,9 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _write_resolved_config(config: TrainConfig, args: dict[str, Any], output_dir: Path, extra: dict) -> None:
+def _write_resolved_config(
+    config: TrainConfig, args: dict[str, Any], output_dir: Path, extra: dict
+) -> None:
     data = config.to_yaml_dict()
     data["trainer"] = {k: v for k, v in args.items()}
     header = (
@@ -225,7 +261,9 @@ def _write_resolved_config(config: TrainConfig, args: dict[str, Any], output_dir
         yaml.safe_dump(data, handle, sort_keys=False, allow_unicode=True)
 
 
-def _throughput(callback: Any, stats: dict[str, Any], trainer: Any, config: TrainConfig) -> dict[str, Any]:
+def _throughput(
+    callback: Any, stats: dict[str, Any], trainer: Any, config: TrainConfig
+) -> dict[str, Any]:
     runtime = callback.summary.get("train_runtime") or callback.wall_time
     steps_done = trainer.state.global_step
     if callback.num_tokens is not None:
@@ -235,7 +273,11 @@ def _throughput(callback: Any, stats: dict[str, Any], trainer: Any, config: Trai
         # both chosen and rejected sequences.
         example = stats["truncation"]["tokens"]["example"]
         per_example = example.get("mean", 0.0) * (2 if config.stage_type == "dpo" else 1)
-        samples = steps_done * trainer.args.per_device_train_batch_size * trainer.args.gradient_accumulation_steps
+        samples = (
+            steps_done
+            * trainer.args.per_device_train_batch_size
+            * trainer.args.gradient_accumulation_steps
+        )
         samples *= max(1, trainer.args.world_size)
         tokens, source = samples * per_example, "estimated from dataset token counts"
     return {
@@ -271,7 +313,11 @@ def train(
     cfg = resolve_config(config, overrides, output_dir, profile)
     out = cfg.output_dir
     model_name = cfg.model.name_or_path
-    if cfg.stage.init_from_stage and model_name.lower() not in BUILTIN_MODELS and not Path(model_name).expanduser().exists():
+    if (
+        cfg.stage.init_from_stage
+        and model_name.lower() not in BUILTIN_MODELS
+        and not Path(model_name).expanduser().exists()
+    ):
         previous = cfg.stage.init_from_stage
         raise TrainingError(
             f"model {model_name} (stage {previous}'s output) does not exist yet: run stage {previous} "
@@ -334,7 +380,11 @@ def train(
         "versions": _versions(),
     }
     if dry_run:
-        result.metrics = {**base_metrics, "dry_run": True, "setup_s": round(time.perf_counter() - started, 2)}
+        result.metrics = {
+            **base_metrics,
+            "dry_run": True,
+            "setup_s": round(time.perf_counter() - started, 2),
+        }
         return result
 
     try:
@@ -379,4 +429,11 @@ def train(
     return result
 
 
-__all__ = ["METRICS_FILE", "RESOLVED_CONFIG_FILE", "TrainResult", "resolve_config", "train", "tune_malloc"]
+__all__ = [
+    "METRICS_FILE",
+    "RESOLVED_CONFIG_FILE",
+    "TrainResult",
+    "resolve_config",
+    "train",
+    "tune_malloc",
+]

@@ -125,7 +125,9 @@ def prepare_model_for_tokenizer(model: PreTrainedModel, tokenizer: PreTrainedTok
         logger.info(f"Resized token embeddings {rows} -> {len(tokenizer)}")
     eos_id = tokenizer.eos_token_id
     pad_id = tokenizer.pad_token_id
-    text_config = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+    text_config = (
+        model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+    )
     text_config.eos_token_id = eos_id
     text_config.pad_token_id = pad_id
     generation = getattr(model, "generation_config", None)
@@ -156,7 +158,9 @@ def count_tokens(tokenizer: PreTrainedTokenizerBase, text: str) -> int:
     return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
-def _render_ids(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]], gen: bool) -> list[int]:
+def _render_ids(
+    tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]], gen: bool
+) -> list[int]:
     text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=gen)
     return tokenizer(text, add_special_tokens=False)["input_ids"]
 
@@ -233,7 +237,10 @@ def _with_narrative(example: dict[str, Any], narrative: str) -> dict[str, Any]:
 
 
 def _shorten_narrative(
-    tokenizer: PreTrainedTokenizerBase, example: dict[str, Any], lengths: ExampleLengths, max_length: int
+    tokenizer: PreTrainedTokenizerBase,
+    example: dict[str, Any],
+    lengths: ExampleLengths,
+    max_length: int,
 ) -> dict[str, Any] | None:
     """Cut the narrative's tail so the example fits; None when too little narrative would remain."""
     key = "messages" if "messages" in example else "prompt"

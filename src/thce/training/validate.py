@@ -50,7 +50,9 @@ def _check_trl(config: TrainConfig, report: ConfigReport, lines: dict[str, int])
         report.add("error", "trainer", f"TRL's {cls.__name__} rejected the settings: {exc}")
         return
     if config.stage_type == "sft" and trl_args.packing and not trl_args.max_length:
-        report.add("error", "trainer.max_length", "packing needs max_length", lines.get("trainer.packing"))
+        report.add(
+            "error", "trainer.max_length", "packing needs max_length", lines.get("trainer.packing")
+        )
     if trl_args.eval_strategy != "no" and not config.dataset.eval_path:
         report.add(
             "error",
@@ -60,7 +62,9 @@ def _check_trl(config: TrainConfig, report: ConfigReport, lines: dict[str, int])
         )
 
 
-def _check_stage_consistency(config: TrainConfig, report: ConfigReport, lines: dict[str, int]) -> None:
+def _check_stage_consistency(
+    config: TrainConfig, report: ConfigReport, lines: dict[str, int]
+) -> None:
     number, stage_type = config.stage.number, config.stage_type
     expected = "dpo" if number == 3 else "sft"
     if stage_type != expected:
@@ -143,7 +147,9 @@ def _check_model(config: TrainConfig, report: ConfigReport, lines: dict[str, int
         try:
             resolved = resolve_model(name, materialize=False)
         except THCEError as exc:
-            report.add("error", "model", str(exc), lines.get("model") or lines.get("model.name_or_path"))
+            report.add(
+                "error", "model", str(exc), lines.get("model") or lines.get("model.name_or_path")
+            )
         else:
             report.facts["model"] = {
                 "name": name,

@@ -18,14 +18,36 @@ from thce.data.phi.lexicon import EPONYM_HEADS, KNOWN_EPONYMS, PROTECTED_PHRASES
 _WORD_RE = re.compile(r"[A-Za-z]+")
 # One capitalised word (hyphenated parts and a possessive allowed) right before position p.
 _PREV_CAP_WORD_RE = re.compile(r"(?<![\w’'-])([A-Z][\w’'-]*?(?:['’]s?)?)\s+$")
-_PHRASE_RE = re.compile("|".join(re.escape(p) for p in sorted(PROTECTED_PHRASES, key=len, reverse=True)))
+_PHRASE_RE = re.compile(
+    "|".join(re.escape(p) for p in sorted(PROTECTED_PHRASES, key=len, reverse=True))
+)
 _TITLE_SET = {t.lower() for t in TITLES}
 # "Parkinson's", "Graves'": a known eponym in the possessive is the disease, unless a title
 # precedes it or a person noun follows it ("Mr. Wilson's", "Wilson's daughter").
 _POSSESSIVE_RE = re.compile(r"(?<![\w'’-])([A-Z][\w-]*?)(?:['’]s|(?<=s)['’])(?!\w)")
 _PERSON_NOUNS = {r.lower() for r in RELATIONS} | set(
-    "family home house office room car name children kids husband wife phone number address "
-    "apartment job work employer friend care".split()
+    [
+        "family",
+        "home",
+        "house",
+        "office",
+        "room",
+        "car",
+        "name",
+        "children",
+        "kids",
+        "husband",
+        "wife",
+        "phone",
+        "number",
+        "address",
+        "apartment",
+        "job",
+        "work",
+        "employer",
+        "friend",
+        "care",
+    ]
 )
 _WORD_AFTER_RE = re.compile(r"[ \t]*([A-Za-z-]+)")
 _TITLE_BEFORE_RE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\.?[ \t]+$")
@@ -89,7 +111,6 @@ class TextContext:
             if first < head.start():
                 found.append((first, head.end()))
         return found
-
 
     def _possessive_eponyms(self) -> list[tuple[int, int]]:
         text = self.text

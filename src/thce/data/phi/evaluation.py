@@ -123,7 +123,9 @@ def load_annotated(path: str | Path, split: str | None = None) -> list[Annotated
             traps = [_gold(text, s, s["kind"], where) for s in record.get("traps", [])]
             note = AnnotatedNote(str(record["id"]), str(record.get("split", "")), text, phi, traps)
         except KeyError as exc:
-            raise DataError(f"{where}: missing field {exc.args[0]!r} (see thce.data.phi.evaluation)") from exc
+            raise DataError(
+                f"{where}: missing field {exc.args[0]!r} (see thce.data.phi.evaluation)"
+            ) from exc
         if split is None or note.split == split:
             notes.append(note)
     return notes
@@ -132,7 +134,9 @@ def load_annotated(path: str | Path, split: str | None = None) -> list[Annotated
 def _gold(text: str, span: dict, label: str, where: str) -> GoldSpan:
     start, end = int(span["start"]), int(span["end"])
     if "text" in span and text[start:end] != span["text"]:
-        raise DataError(f"{where}: span {start}-{end} reads {text[start:end]!r}, expected {span['text']!r}")
+        raise DataError(
+            f"{where}: span {start}-{end} reads {text[start:end]!r}, expected {span['text']!r}"
+        )
     if label.isupper() and label not in PHI_LABELS:
         raise DataError(f"{where}: unknown PHI label {label!r}; valid: {', '.join(PHI_LABELS)}")
     return GoldSpan(start, end, label)
@@ -164,7 +168,9 @@ def evaluate(scrubber: _Finder, notes: Sequence[AnnotatedNote]) -> PHIEvaluation
                 result.missed.append((note.id, span.label, note.text[span.start : span.end]))
         for span in spans:
             if not any(gold[span.start : span.end]):
-                result.false_removals.append((note.id, span.label, note.text[span.start : span.end]))
+                result.false_removals.append(
+                    (note.id, span.label, note.text[span.start : span.end])
+                )
         for m in _TOKEN_RE.finditer(note.text):
             if any(removed[m.start() : m.end()]):
                 result.removed_tokens += 1

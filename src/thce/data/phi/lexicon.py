@@ -17,9 +17,21 @@ from __future__ import annotations
 
 import re
 
+
+def _words(block: str) -> list[str]:
+    """Split a whitespace-separated word block (keeps long lists readable)."""
+    return block.split()
+
+
+def _names(block: str) -> list[str]:
+    """Split a comma-separated block of (possibly multi-word) names."""
+    return [" ".join(name.split()) for name in block.split(",") if name.strip()]
+
+
 # Nouns that turn a preceding capitalised word into an eponym ("Graves disease").
 EPONYM_HEADS: frozenset[str] = frozenset(
-    """
+    _words(
+        """
     disease diseases syndrome syndromes disorder sign signs test tests maneuver manoeuvre
     lymphoma sarcoma tumor tumour carcinoma palsy fracture fractures esophagus oesophagus
     thyroiditis phenomenon reflex reflexes score scores scale criteria classification class
@@ -29,19 +41,21 @@ EPONYM_HEADS: frozenset[str] = frozenset(
     virus fever deformity injury lesion block cell cells body bodies protein proteins wire pin
     bandage inventory index questionnaire equation formula rule method technique approach
     incision position gait respirations respiration breathing murmur sound sounds gallop space
-    pouch canal duct gland glands layer membrane tendon ligament nerve area fossa line lines zone
-    rings ring spots spot patches sarcoidosis anomaly malformation macroglobulinemia drain shunt
-    needle forceps retractor solution agar medium mask valve bag splint brace cast traction
-    plexus artery vein loop bypass osteotomy arthroplasty criterion mnemonic tetralogy effect
-    ileus diverticulum diverticulitis esotropia cirrhosis ophthalmopathy orbitopathy neuropathy
-    myopathy arthritis vasculitis anastomosis dilator bougie sheath gown pump hypothesis law
-    collar stockings boot boots tear tears lesions nevus nevi papules keratosis
-    """.split()
+    pouch canal duct gland glands layer membrane tendon ligament nerve area fossa line lines
+    zone rings ring spots spot patches sarcoidosis anomaly malformation macroglobulinemia drain
+    shunt needle forceps retractor solution agar medium mask valve bag splint brace cast
+    traction plexus artery vein loop bypass osteotomy arthroplasty criterion mnemonic tetralogy
+    effect ileus diverticulum diverticulitis esotropia cirrhosis ophthalmopathy orbitopathy
+    neuropathy myopathy arthritis vasculitis anastomosis dilator bougie sheath gown pump
+    hypothesis law collar stockings boot boots tear tears lesions nevus nevi papules keratosis
+    """
+    )
 )
 
 # Surnames that are also stand-alone disease or test names ("Parkinson's", "Babinski").
 KNOWN_EPONYMS: frozenset[str] = frozenset(
-    """
+    _words(
+        """
     Addison Adie Alport Alzheimer Apgar Asperger Babinski Baker Barrett Barré Barre Bartholin
     Becker Behcet Behçet Bell Bence Blalock Bouchard Braden Brudzinski Brugada Buerger Burkitt
     Castleman Chagas Charcot Cheyne Chiari Colles Conn Coombs Crohn Cushing Dandy DiGeorge Dix
@@ -51,20 +65,21 @@ KNOWN_EPONYMS: frozenset[str] = frozenset(
     Huntington Kaposi Kawasaki Kayser Fleischer Kernig Klinefelter Korotkoff Korsakoff Kussmaul
     Lachman Lennox Gastaut Lisfranc Lofgren Löfgren Lyme Mallampati Marfan McBurney McMurray
     Meckel Meniere Ménière Mohs Murphy Nissen Osgood Schlatter Paget Pancoast Pap Papanicolaou
-    Parkinson Peyronie Phalen Pompe Raynaud Reiter Reye Rinne Romberg Roux Sjogren Sjögren Snellen
-    Stokes Swan Ganz Tanner Tay Sachs Tinel Tourette Trendelenburg Turner Valsalva Virchow Waldenström
-    Waldenstrom Weber Wegener Wenckebach Wernicke Whipple Willebrand Wilms Wilson Wolff Zenker
-    Zollinger Ellison Hallux Kienbock Perthes Legg Scheuermann Still Sezary Sézary
-    Ortolani Barlow Galeazzi Allis Thompson Simmonds Hoffmann Hoffman Spurling Lhermitte Adson
-    Neer Hawkins Yergason Apley Thessaly Ober FABER Gaenslen Patrick Durkan Froment Kanavel
-    Chvostek Trousseau Rovsing Psoas Obturator Cullen Courvoisier Kehr Grey Nikolsky Auspitz
-    Koebner Darier Gottron Janeway Osler Roth Quincke Musset Duroziez Traube Corrigan Kussmaul
-    Beck Virchow Lynch Marfan Charcot Lewy Pick Binswanger Wernicke Broca Horner Argyll Adie
-    Erb Klumpke Volkmann Monteggia Maisonneuve Bennett Rolando Salter Harris Segond Bankart
-    Hill-Sachs Kienböck Morton Haglund Sever Pilonidal Bartholin Skene Nabothian Naegele
-    Braxton Hicks Leopold Bishop Ballard Moro Kernig Gower Gowers Cheyne-Stokes Mobitz
-    Prinzmetal Dressler Takotsubo Kerley Brugada Wenckebach Eisenmenger Fontan Glenn Norwood
-    """.split()
+    Parkinson Peyronie Phalen Pompe Raynaud Reiter Reye Rinne Romberg Roux Sjogren Sjögren
+    Snellen Stokes Swan Ganz Tanner Tay Sachs Tinel Tourette Trendelenburg Turner Valsalva
+    Virchow Waldenström Waldenstrom Weber Wegener Wenckebach Wernicke Whipple Willebrand Wilms
+    Wilson Wolff Zenker Zollinger Ellison Hallux Kienbock Perthes Legg Scheuermann Still Sezary
+    Sézary Ortolani Barlow Galeazzi Allis Thompson Simmonds Hoffmann Hoffman Spurling Lhermitte
+    Adson Neer Hawkins Yergason Apley Thessaly Ober FABER Gaenslen Patrick Durkan Froment
+    Kanavel Chvostek Trousseau Rovsing Psoas Obturator Cullen Courvoisier Kehr Grey Nikolsky
+    Auspitz Koebner Darier Gottron Janeway Osler Roth Quincke Musset Duroziez Traube Corrigan
+    Kussmaul Beck Virchow Lynch Marfan Charcot Lewy Pick Binswanger Wernicke Broca Horner Argyll
+    Adie Erb Klumpke Volkmann Monteggia Maisonneuve Bennett Rolando Salter Harris Segond Bankart
+    Hill-Sachs Kienböck Morton Haglund Sever Pilonidal Bartholin Skene Nabothian Naegele Braxton
+    Hicks Leopold Bishop Ballard Moro Kernig Gower Gowers Cheyne-Stokes Mobitz Prinzmetal
+    Dressler Takotsubo Kerley Brugada Wenckebach Eisenmenger Fontan Glenn Norwood
+    """
+    )
 )
 
 # Multi-word medical names containing capitalised non-eponym words (places, people).
@@ -170,23 +185,24 @@ US_STATES: dict[str, str] = {
 
 # Geographic names at state level or above: Safe Harbor allows them to stay.
 LARGE_REGIONS: frozenset[str] = frozenset(
-    list(US_STATES.values())
-    + [
-        name.strip()
-        for name in """
-        US, U.S., USA, U.S.A., America, United States, the United States, Canada, Mexico, Brazil,
-        Argentina, Chile, Peru, Colombia, Venezuela, Cuba, Haiti, Jamaica, Guatemala, Honduras,
-        Nicaragua, El Salvador, Dominican Republic, UK, U.K., England, Scotland, Wales, Ireland,
-        Britain, Great Britain, France, Germany, Spain, Portugal, Italy, Greece, Poland, Ukraine,
-        Russia, Sweden, Norway, Finland, Denmark, Netherlands, Belgium, Switzerland, Austria,
-        Hungary, Romania, Turkey, Israel, Egypt, Nigeria, Ghana, Kenya, Ethiopia, Somalia, Sudan,
-        South Africa, Morocco, Iran, Iraq, Syria, Lebanon, Jordan, Saudi Arabia, Afghanistan,
-        Pakistan, India, Bangladesh, Nepal, Sri Lanka, China, Japan, Korea, South Korea,
-        North Korea, Vietnam, Thailand, Cambodia, Laos, Philippines, Indonesia, Malaysia,
-        Singapore, Australia, New Zealand, Africa, Asia, Europe, South America, North America,
-        Central America, Latin America, Caribbean, Middle East, Midwest, New England,
-        Pacific Northwest, West Coast, East Coast, the Midwest, the South, the Northeast
-        """.split(",")
+    [
+        *US_STATES.values(),
+        *_names(
+            """
+    US, U.S., USA, U.S.A., America, United States, the United States, Canada, Mexico, Brazil,
+    Argentina, Chile, Peru, Colombia, Venezuela, Cuba, Haiti, Jamaica, Guatemala, Honduras,
+    Nicaragua, El Salvador, Dominican Republic, UK, U.K., England, Scotland, Wales, Ireland,
+    Britain, Great Britain, France, Germany, Spain, Portugal, Italy, Greece, Poland, Ukraine,
+    Russia, Sweden, Norway, Finland, Denmark, Netherlands, Belgium, Switzerland, Austria,
+    Hungary, Romania, Turkey, Israel, Egypt, Nigeria, Ghana, Kenya, Ethiopia, Somalia, Sudan,
+    South Africa, Morocco, Iran, Iraq, Syria, Lebanon, Jordan, Saudi Arabia, Afghanistan,
+    Pakistan, India, Bangladesh, Nepal, Sri Lanka, China, Japan, Korea, South Korea, North
+    Korea, Vietnam, Thailand, Cambodia, Laos, Philippines, Indonesia, Malaysia, Singapore,
+    Australia, New Zealand, Africa, Asia, Europe, South America, North America, Central America,
+    Latin America, Caribbean, Middle East, Midwest, New England, Pacific Northwest, West Coast,
+    East Coast, the Midwest, the South, the Northeast
+    """
+        ),
     ]
 )
 
@@ -198,120 +214,125 @@ MONTHS: tuple[str, ...] = (
 # Capitalised words of clinical notes that spaCy's small model mistakes for names or places.
 COMMON_CAPITALIZED: frozenset[str] = frozenset(
     w.lower()
-    for w in """
-    Patient Pt Patients Name Mother Father Wife Husband Daughter Son Sister Brother Family Friend
-    Denies Reports Presents Presented Complains States Notes Noted Lungs Heart Abdomen Extremities
-    Neuro Neurologic Skin Psych HEENT Head Eyes Ears Nose Throat Neck Chest Back Spine Pelvis
-    Assessment Plan Impression History Exam Examination Labs Lab Vitals Vital Allergies Meds
-    Medications Medication Social Surgical Medical Diagnosis Diagnoses Procedure Procedures
-    Indication Indications Findings Finding Result Results Chief Complaint Subjective Objective
-    Follow Followup Follow-up Return Returns Continue Continued Start Started Stop Stopped Increase
-    Increased Decrease Decreased Discussed Reviewed Ordered Negative Positive Normal Abnormal Pending
-    Stable Unstable Improved Worsening Mild Moderate Severe Acute Chronic Left Right Bilateral Upper
-    Lower Anterior Posterior Type Stage Grade Class Level Note Notes Summary Discharge Admission
-    Admitted Consult Consultation Referral Referred Visit Telehealth Office Clinic Hospital
-    Emergency Department Unit Floor Room Bed Home Health Care Nursing Hospice Rehab Rehabilitation
-    Cardiology Pulmonology Neurology Oncology Hematology Endocrinology Gastroenterology Nephrology
-    Urology Orthopedics Ortho Rheumatology Dermatology Psychiatry Psychology Pediatrics
-    Obstetrics Gynecology Radiology Pathology Surgery Anesthesia Medicine Internal Primary Family
-    Infectious Disease Critical Palliative Geriatrics Ophthalmology Otolaryngology ENT Podiatry
-    Physical Occupational Speech Therapy Therapist Nurse Nursing Physician Provider Attending
-    Resident Fellow Intern Surgeon Doctor Staff Team Service Services Blood Urine Serum Plasma
-    Culture Cultures Imaging Echo Echocardiogram Ultrasound Xray X-ray Scan Biopsy Pathology
-    Insulin Vitamin Iron Calcium Potassium Sodium Magnesium Oxygen Tylenol Aspirin No None Yes
-    Today Yesterday Tomorrow Tonight Morning Evening Night Monday Tuesday Wednesday Thursday Friday
-    Saturday Sunday Daily Weekly Monthly Annual Annually Status Post Prior Previous Current New
-    Old Recent Since Pain Fever Cough Nausea Vomiting Diarrhea Constipation Fatigue Weakness
-    Dyspnea Edema Rash Headache Dizziness Syncope Palpitations Tremor Seizure Seizures Stroke
-    Diabetes Hypertension Asthma Cancer Depression Anxiety Obesity Pneumonia Sepsis Infection
-    Covid COVID-19 Influenza Flu Hepatitis Cirrhosis Anemia Dementia Delirium Arthritis Gout
-    Cath Stent Stents Graft Pump Port Line Drain Tube Catheter Device Pacemaker Defibrillator
-    Echo Holter Cast Boot Brace Splint Sling Crutches Wheelchair Oxygen CPAP BiPAP
-    Sleep Study Test Tests Score Scale Screen Screening Vaccine Vaccines Immunization Injection
-    Infusion Chemo Chemotherapy Radiation Dialysis Transplant Surgery Repair Replacement Fusion
-    Good Fair Poor Well Unremarkable Intact Clear Soft Tender Nontender Regular Irregular
-    Alert Oriented Awake Calm Pleasant Cooperative Appropriate Afebrile Ambulatory Independent
-    Please Call Contact Phone Fax Email Address Date Time DOB DOS MRN SSN ID Age Sex Male Female
-    Man Woman Boy Girl Infant Child Adult Elderly Veteran Caucasian Hispanic Latino
-    Asian African American Native English Spanish Interpreter Medicare Medicaid Insurance Plan
-    Member Policy Group Account Billing Claim Prescription Rx Refill Refills Pharmacy Dose Dosing
-    Tablet Tablets Capsule Capsules Units Unit Injection Patch Cream Ointment Drops Spray Inhaler
-    Nebulizer Solution Suspension Syrup Drip Bolus Titrate Taper Wean Hold Held Resume Resumed
-    Pre-op Post-op Postop Preop Intraop Operative Op Anesthesiology Labor Delivery Newborn
-    Prenatal Postpartum Gestation Pregnancy Pregnant Lactation Menopause Puberty Birth Born
-    Quit Smoker Smoking Tobacco Alcohol Drugs Drug Substance Use Abuse Dependence Withdrawal
-    Counseled Counseling Education Educated Advised Instructed Given Received Administered
-    Placed Removed Inserted Performed Completed Scheduled Planned Recommended Requested Obtained
-    Sent Faxed Emailed Mailed Uploaded Signed Dictated Transcribed Electronically Verified
-    Reason Chief Complaint HPI ROS PMH PSH FH SH PE A/P Review Systems Constitutional General
-    Genitourinary GU GI Musculoskeletal MSK Integumentary Lymphatic Endocrine Hematologic
-    Allergic Immunologic Cardiovascular Respiratory Gastrointestinal Neurological Psychiatric
-    Sinus Rhythm Murmur Gallop Rub Wheezes Wheezing Crackles Rales Rhonchi Breath Sounds
-    Grip Strength Sensation Reflexes Gait Coordination Cranial Nerves Speech Mood Affect
-    Thought Judgment Insight Memory Attention Orientation Cognition Behavior Sleep Appetite
-    Weight Height BMI Temp Temperature Pulse Respirations Pressure Saturation
-    Knee Knees Hip Hips Shoulder Shoulders Elbow Wrist Hand Hands Finger Fingers Thumb Ankle
-    Ankles Foot Feet Toe Toes Leg Legs Arm Arms Thigh Calf Shin Heel Groin Buttock Flank Rib
-    Ribs Sternum Clavicle Scapula Pelvic Lumbar Thoracic Cervical Sacral Coccyx Skull Face Jaw
-    Mouth Tongue Teeth Tooth Gums Lip Lips Eye Ear Scalp Brain Lung Liver Kidney Kidneys Bladder
-    Prostate Uterus Ovary Ovaries Breast Breasts Colon Rectum Stomach Esophagus Pancreas Spleen
-    Gallbladder Appendix Thyroid Adrenal Pituitary Bone Bones Joint Joints Muscle Muscles Tendon
-    Ligament Nerve Nerves Vein Veins Artery Arteries Aorta Valve Wound Wounds Incision Ulcer
-    Lesion Lesions Mass Nodule Cyst Tumor Fracture Sprain Strain Tear Laceration Abrasion
-    Contusion Burn Burns Bruise Swelling Redness Drainage Bleeding Hemorrhage Clot Embolism
-    Preeclampsia Eclampsia Labor Contractions Miscarriage Infertility Contraception Osteoporosis
-    Osteoarthritis Neuropathy Retinopathy Nephropathy Cardiomyopathy Arrhythmia Angina Murmurs
-    Hyperlipidemia Hypothyroidism Hyperthyroidism Hypoglycemia Hyperglycemia Ketoacidosis
-    Bronchitis Emphysema Fibrosis Effusion Pneumothorax Atelectasis Hypoxia Apnea Snoring
-    Insomnia Migraine Vertigo Neuralgia Paresthesia Numbness Tingling Spasm Spasms Cramps
-    Colitis Gastritis Pancreatitis Hepatitis Cholecystitis Appendicitis Diverticulitis Hernia
-    Reflux Dysphagia Heartburn Jaundice Ascites Dermatitis Eczema Psoriasis Cellulitis Abscess
-    Acne Alopecia Urticaria Hives Pruritus Itching Lymphadenopathy Leukemia Lymphoma Melanoma
-    Carcinoma Sarcoma Myeloma Metastasis Metastases Remission Relapse Recurrence Prognosis
-    Pager Beeper Cell Mobile Work Rheum Cards Pulm Neph Endo Onc Heme Derm Peds Gyn Uro
-    Ophtho Gen Surg Ortho Neurosurg Vasc Trauma Hem Hospitalist Intensivist Anesthesiologist
-    Caregiver Guardian Spouse Partner Sibling Siblings Parents Parent Children Kids Grandchildren
-    Workup Work-up Plan Goals Disposition Prophylaxis Precautions Isolation Restraints Fall Falls
-    Risk Risks Benefits Alternatives Consent Code Full DNR DNI POLST Advance Directive Directives
-    Ambulance Transport Wheelchair Stretcher Taxi Vehicle Driver Driving
-    Neurologist Cardiologist Oncologist Pulmonologist Endocrinologist Nephrologist Urologist
-    Dermatologist Rheumatologist Gastroenterologist Hematologist Psychiatrist Psychologist
-    Pediatrician Obstetrician Gynecologist Radiologist Pathologist Anesthesiologist Podiatrist
-    Optometrist Ophthalmologist Audiologist Dentist Orthodontist Chiropractor Pharmacist
-    Dietitian Nutritionist Counselor Midwife Paramedic EMT Hospitalist Supplies Supply Vendor
-    Supplier Equipment Orders Order Referring Consulting Covering Treating Ordering Primary
-    Cord Gas Stool Sputum Swab Specimen Sample Smear Panel Profile Level Levels Count Counts
-    Suspect Suspected Possible Probable Likely Unlikely Rule Ruled Differential Versus
-    Hep Teen Teenager Toddler Baby Newborn Neonate Student Retired Retiree Employed Unemployed
-    Disabled Widowed Married Single Divorced Separated
-    """.split()
+    for w in _words(
+        """
+    Patient Pt Patients Name Mother Father Wife Husband Daughter Son Sister Brother Family
+    Friend Denies Reports Presents Presented Complains States Notes Noted Lungs Heart Abdomen
+    Extremities Neuro Neurologic Skin Psych HEENT Head Eyes Ears Nose Throat Neck Chest Back
+    Spine Pelvis Assessment Plan Impression History Exam Examination Labs Lab Vitals Vital
+    Allergies Meds Medications Medication Social Surgical Medical Diagnosis Diagnoses Procedure
+    Procedures Indication Indications Findings Finding Result Results Chief Complaint Subjective
+    Objective Follow Followup Follow-up Return Returns Continue Continued Start Started Stop
+    Stopped Increase Increased Decrease Decreased Discussed Reviewed Ordered Negative Positive
+    Normal Abnormal Pending Stable Unstable Improved Worsening Mild Moderate Severe Acute
+    Chronic Left Right Bilateral Upper Lower Anterior Posterior Type Stage Grade Class Level
+    Note Notes Summary Discharge Admission Admitted Consult Consultation Referral Referred Visit
+    Telehealth Office Clinic Hospital Emergency Department Unit Floor Room Bed Home Health Care
+    Nursing Hospice Rehab Rehabilitation Cardiology Pulmonology Neurology Oncology Hematology
+    Endocrinology Gastroenterology Nephrology Urology Orthopedics Ortho Rheumatology Dermatology
+    Psychiatry Psychology Pediatrics Obstetrics Gynecology Radiology Pathology Surgery
+    Anesthesia Medicine Internal Primary Family Infectious Disease Critical Palliative
+    Geriatrics Ophthalmology Otolaryngology ENT Podiatry Physical Occupational Speech Therapy
+    Therapist Nurse Nursing Physician Provider Attending Resident Fellow Intern Surgeon Doctor
+    Staff Team Service Services Blood Urine Serum Plasma Culture Cultures Imaging Echo
+    Echocardiogram Ultrasound Xray X-ray Scan Biopsy Pathology Insulin Vitamin Iron Calcium
+    Potassium Sodium Magnesium Oxygen Tylenol Aspirin No None Yes Today Yesterday Tomorrow
+    Tonight Morning Evening Night Monday Tuesday Wednesday Thursday Friday Saturday Sunday Daily
+    Weekly Monthly Annual Annually Status Post Prior Previous Current New Old Recent Since Pain
+    Fever Cough Nausea Vomiting Diarrhea Constipation Fatigue Weakness Dyspnea Edema Rash
+    Headache Dizziness Syncope Palpitations Tremor Seizure Seizures Stroke Diabetes Hypertension
+    Asthma Cancer Depression Anxiety Obesity Pneumonia Sepsis Infection Covid COVID-19 Influenza
+    Flu Hepatitis Cirrhosis Anemia Dementia Delirium Arthritis Gout Cath Stent Stents Graft Pump
+    Port Line Drain Tube Catheter Device Pacemaker Defibrillator Echo Holter Cast Boot Brace
+    Splint Sling Crutches Wheelchair Oxygen CPAP BiPAP Sleep Study Test Tests Score Scale Screen
+    Screening Vaccine Vaccines Immunization Injection Infusion Chemo Chemotherapy Radiation
+    Dialysis Transplant Surgery Repair Replacement Fusion Good Fair Poor Well Unremarkable
+    Intact Clear Soft Tender Nontender Regular Irregular Alert Oriented Awake Calm Pleasant
+    Cooperative Appropriate Afebrile Ambulatory Independent Please Call Contact Phone Fax Email
+    Address Date Time DOB DOS MRN SSN ID Age Sex Male Female Man Woman Boy Girl Infant Child
+    Adult Elderly Veteran Caucasian Hispanic Latino Asian African American Native English
+    Spanish Interpreter Medicare Medicaid Insurance Plan Member Policy Group Account Billing
+    Claim Prescription Rx Refill Refills Pharmacy Dose Dosing Tablet Tablets Capsule Capsules
+    Units Unit Injection Patch Cream Ointment Drops Spray Inhaler Nebulizer Solution Suspension
+    Syrup Drip Bolus Titrate Taper Wean Hold Held Resume Resumed Pre-op Post-op Postop Preop
+    Intraop Operative Op Anesthesiology Labor Delivery Newborn Prenatal Postpartum Gestation
+    Pregnancy Pregnant Lactation Menopause Puberty Birth Born Quit Smoker Smoking Tobacco
+    Alcohol Drugs Drug Substance Use Abuse Dependence Withdrawal Counseled Counseling Education
+    Educated Advised Instructed Given Received Administered Placed Removed Inserted Performed
+    Completed Scheduled Planned Recommended Requested Obtained Sent Faxed Emailed Mailed
+    Uploaded Signed Dictated Transcribed Electronically Verified Reason Chief Complaint HPI ROS
+    PMH PSH FH SH PE A/P Review Systems Constitutional General Genitourinary GU GI
+    Musculoskeletal MSK Integumentary Lymphatic Endocrine Hematologic Allergic Immunologic
+    Cardiovascular Respiratory Gastrointestinal Neurological Psychiatric Sinus Rhythm Murmur
+    Gallop Rub Wheezes Wheezing Crackles Rales Rhonchi Breath Sounds Grip Strength Sensation
+    Reflexes Gait Coordination Cranial Nerves Speech Mood Affect Thought Judgment Insight Memory
+    Attention Orientation Cognition Behavior Sleep Appetite Weight Height BMI Temp Temperature
+    Pulse Respirations Pressure Saturation Knee Knees Hip Hips Shoulder Shoulders Elbow Wrist
+    Hand Hands Finger Fingers Thumb Ankle Ankles Foot Feet Toe Toes Leg Legs Arm Arms Thigh Calf
+    Shin Heel Groin Buttock Flank Rib Ribs Sternum Clavicle Scapula Pelvic Lumbar Thoracic
+    Cervical Sacral Coccyx Skull Face Jaw Mouth Tongue Teeth Tooth Gums Lip Lips Eye Ear Scalp
+    Brain Lung Liver Kidney Kidneys Bladder Prostate Uterus Ovary Ovaries Breast Breasts Colon
+    Rectum Stomach Esophagus Pancreas Spleen Gallbladder Appendix Thyroid Adrenal Pituitary Bone
+    Bones Joint Joints Muscle Muscles Tendon Ligament Nerve Nerves Vein Veins Artery Arteries
+    Aorta Valve Wound Wounds Incision Ulcer Lesion Lesions Mass Nodule Cyst Tumor Fracture
+    Sprain Strain Tear Laceration Abrasion Contusion Burn Burns Bruise Swelling Redness Drainage
+    Bleeding Hemorrhage Clot Embolism Preeclampsia Eclampsia Labor Contractions Miscarriage
+    Infertility Contraception Osteoporosis Osteoarthritis Neuropathy Retinopathy Nephropathy
+    Cardiomyopathy Arrhythmia Angina Murmurs Hyperlipidemia Hypothyroidism Hyperthyroidism
+    Hypoglycemia Hyperglycemia Ketoacidosis Bronchitis Emphysema Fibrosis Effusion Pneumothorax
+    Atelectasis Hypoxia Apnea Snoring Insomnia Migraine Vertigo Neuralgia Paresthesia Numbness
+    Tingling Spasm Spasms Cramps Colitis Gastritis Pancreatitis Hepatitis Cholecystitis
+    Appendicitis Diverticulitis Hernia Reflux Dysphagia Heartburn Jaundice Ascites Dermatitis
+    Eczema Psoriasis Cellulitis Abscess Acne Alopecia Urticaria Hives Pruritus Itching
+    Lymphadenopathy Leukemia Lymphoma Melanoma Carcinoma Sarcoma Myeloma Metastasis Metastases
+    Remission Relapse Recurrence Prognosis Pager Beeper Cell Mobile Work Rheum Cards Pulm Neph
+    Endo Onc Heme Derm Peds Gyn Uro Ophtho Gen Surg Ortho Neurosurg Vasc Trauma Hem Hospitalist
+    Intensivist Anesthesiologist Caregiver Guardian Spouse Partner Sibling Siblings Parents
+    Parent Children Kids Grandchildren Workup Work-up Plan Goals Disposition Prophylaxis
+    Precautions Isolation Restraints Fall Falls Risk Risks Benefits Alternatives Consent Code
+    Full DNR DNI POLST Advance Directive Directives Ambulance Transport Wheelchair Stretcher
+    Taxi Vehicle Driver Driving Neurologist Cardiologist Oncologist Pulmonologist
+    Endocrinologist Nephrologist Urologist Dermatologist Rheumatologist Gastroenterologist
+    Hematologist Psychiatrist Psychologist Pediatrician Obstetrician Gynecologist Radiologist
+    Pathologist Anesthesiologist Podiatrist Optometrist Ophthalmologist Audiologist Dentist
+    Orthodontist Chiropractor Pharmacist Dietitian Nutritionist Counselor Midwife Paramedic EMT
+    Hospitalist Supplies Supply Vendor Supplier Equipment Orders Order Referring Consulting
+    Covering Treating Ordering Primary Cord Gas Stool Sputum Swab Specimen Sample Smear Panel
+    Profile Level Levels Count Counts Suspect Suspected Possible Probable Likely Unlikely Rule
+    Ruled Differential Versus Hep Teen Teenager Toddler Baby Newborn Neonate Student Retired
+    Retiree Employed Unemployed Disabled Widowed Married Single Divorced Separated
+    """
+    )
 )
 
 # Clinical abbreviations that spaCy tags as ORG/GPE/PERSON.
 MEDICAL_ABBREVIATIONS: frozenset[str] = frozenset(
+    _words(
+        """
+    COPD CHF HFrEF HFpEF MRI CT CTA PET EKG ECG EEG EMG NCS CABG PCI DM DM1 DM2 T1DM T2DM HTN
+    HLD CKD ESRD AKI GERD BPH UTI DVT PE MI STEMI NSTEMI TIA CVA OSA ADHD PTSD RA OA SLE HIV
+    AIDS HCV HBV TSH PSA CBC BMP CMP ABG INR PT PTT NPO PRN BID TID QID QHS QD QOD PO IV IM SC
+    SQ SL ED ER ICU PACU OR PCP NKDA ROS HEENT PERRLA RRR CTAB NAD AOx3 CAD PAD AF AFib A-fib
+    SVT VT VF LBBB RBBB LVH LVEF EF ACS ARDS ILD IPF PNA CAP HAP VAP OT PT SLP DME SNF LTAC ADL
+    ADLs IADL BMI LDL HDL HbA1c A1c ALT AST ALP GGT BUN Cr GFR eGFR UA UDS CRP ESR ANA RF CCP TB
+    PPD IGRA MRSA MSSA VRE CDI C-diff RSV HPV HSV VZV EBV CMV GBS NICU PICU L&D OB GYN OBGYN ENT
+    GI ID IR MSK PM&R PMR SOB DOE PND JVD LE UE RLE LLE RUE LUE RUQ LUQ RLQ LLQ CVA CVAT TTP ROM
+    DTR DTRs BLE BUE NSAID NSAIDs ACE ARB ARNI SGLT2 GLP-1 DPP-4 PPI SSRI SNRI TCA MAOI DOAC
+    LMWH TPA tPA IVIG ABVD CHOP R-CHOP FOLFOX ART HAART PrEP PEP VNS DBS ICD CRT CRT-D AICD LVAD
+    ECMO CPAP BiPAP AHI ODI REM NREM PFT FEV1 FVC DLCO TLC RV VQ V/Q CXR KUB EGD ERCP MRCP EUS
+    TEE TTE THA TKA ACL PCL MCL LCL ORIF CRPP TKR THR DJD DDD HNP LBP CTS AC SI AVN CRPS PRP AWV
+    IPPE CMS HCPCS CPT ICD ICD-10 ICD-10-CM NDC DRG HCC RAF NOS NEC MMSE MoCA PHQ PHQ-9 GAD
+    GAD-7 AUDIT CAGE CIWA COWS GCS NIHSS NYHA ASA ECOG KPS HR RR BP SpO2 O2 RA NC BP HEENT JVP
+    PMI
     """
-    COPD CHF HFrEF HFpEF MRI CT CTA PET EKG ECG EEG EMG NCS CABG PCI DM DM1 DM2 T1DM T2DM HTN HLD
-    CKD ESRD AKI GERD BPH UTI DVT PE MI STEMI NSTEMI TIA CVA OSA ADHD PTSD RA OA SLE HIV AIDS HCV HBV
-    TSH PSA CBC BMP CMP ABG INR PT PTT NPO PRN BID TID QID QHS QD QOD PO IV IM SC SQ SL ED ER ICU
-    PACU OR PCP NKDA ROS HEENT PERRLA RRR CTAB NAD AOx3 CAD PAD AF AFib A-fib SVT VT VF LBBB RBBB
-    LVH LVEF EF ACS ARDS ILD IPF PNA CAP HAP VAP OT PT SLP DME SNF LTAC ADL ADLs IADL BMI LDL HDL
-    HbA1c A1c ALT AST ALP GGT BUN Cr GFR eGFR UA UDS CRP ESR ANA RF CCP TB PPD IGRA MRSA MSSA VRE
-    CDI C-diff RSV HPV HSV VZV EBV CMV GBS NICU PICU L&D OB GYN OBGYN ENT GI ID IR MSK PM&R PMR
-    SOB DOE PND JVD LE UE RLE LLE RUE LUE RUQ LUQ RLQ LLQ CVA CVAT TTP ROM DTR DTRs BLE BUE
-    NSAID NSAIDs ACE ARB ARNI SGLT2 GLP-1 DPP-4 PPI SSRI SNRI TCA MAOI DOAC LMWH TPA tPA IVIG
-    ABVD CHOP R-CHOP FOLFOX ART HAART PrEP PEP VNS DBS ICD CRT CRT-D AICD LVAD ECMO CPAP BiPAP
-    AHI ODI REM NREM PFT FEV1 FVC DLCO TLC RV VQ V/Q CXR KUB EGD ERCP MRCP EUS TEE TTE
-    THA TKA ACL PCL MCL LCL ORIF CRPP TKR THR DJD DDD HNP LBP CTS AC SI AVN CRPS PRP
-    AWV IPPE CMS HCPCS CPT ICD ICD-10 ICD-10-CM NDC DRG HCC RAF NOS NEC
-    MMSE MoCA PHQ PHQ-9 GAD GAD-7 AUDIT CAGE CIWA COWS GCS NIHSS NYHA ASA ECOG KPS
-    HR RR BP SpO2 O2 RA NC BP HEENT JVP PMI
-    """.split()
+    )
 )
 
 # Common drug names (generic and brand). Brand names are capitalised and often tagged PERSON.
 DRUG_NAMES: frozenset[str] = frozenset(
     w.lower()
-    for w in """
+    for w in _words(
+        """
     Metformin Glucophage Jardiance Farxiga Invokana Januvia Ozempic Wegovy Trulicity Victoza
     Mounjaro Lantus Levemir Tresiba Basaglar Humalog Novolog Toujeo Glipizide Glyburide Actos
     Lisinopril Losartan Valsartan Entresto Amlodipine Norvasc Nifedipine Diltiazem Cardizem
@@ -322,54 +343,56 @@ DRUG_NAMES: frozenset[str] = frozenset(
     Repatha Praluent Aspirin Plavix Clopidogrel Brilinta Ticagrelor Prasugrel Effient Eliquis
     Apixaban Xarelto Rivaroxaban Pradaxa Dabigatran Coumadin Warfarin Heparin Lovenox Enoxaparin
     Digoxin Amiodarone Sotalol Flecainide Multaq Levothyroxine Synthroid Levoxyl Methimazole
-    Tapazole PTU Propylthiouracil Hydrocortisone Prednisone Prednisolone Medrol Methylprednisolone
-    Dexamethasone Decadron Fludrocortisone Albuterol ProAir Ventolin Proventil Symbicort Advair
-    Breo Trelegy Spiriva Incruse Anoro Stiolto Flovent Pulmicort Singulair Montelukast Xolair
-    Dupixent Nucala Fasenra Azithromycin Zithromax Z-pack Doxycycline Amoxicillin Augmentin
-    Keflex Cephalexin Ceftriaxone Rocephin Cefdinir Ciprofloxacin Cipro Levofloxacin Levaquin
-    Bactrim Nitrofurantoin Macrobid Clindamycin Vancomycin Zosyn Flagyl Metronidazole Linezolid
-    Valacyclovir Valtrex Acyclovir Tamiflu Paxlovid Fluconazole Diflucan Omeprazole Prilosec
-    Pantoprazole Protonix Esomeprazole Nexium Famotidine Pepcid Ondansetron Zofran Reglan
-    Metoclopramide Miralax Colace Senna Dulcolax Linzess Humira Adalimumab Remicade Infliximab
-    Entyvio Stelara Skyrizi Rinvoq Xeljanz Enbrel Methotrexate Plaquenil Hydroxychloroquine
-    Sulfasalazine Mesalamine Lialda Budesonide Entocort Keytruda Opdivo Herceptin Avastin
-    Rituxan Rituximab Revlimid Imbruvica Tagrisso Gleevec Xiaflex Botox Prolia Forteo Fosamax
-    Alendronate Reclast Evista Tamoxifen Anastrozole Arimidex Letrozole Femara Lupron Xtandi
-    Zytiga Flomax Tamsulosin Finasteride Proscar Avodart Cialis Viagra Sildenafil Tadalafil
-    Oxybutynin Myrbetriq Detrol Sertraline Zoloft Fluoxetine Prozac Escitalopram Lexapro
-    Citalopram Celexa Paroxetine Paxil Venlafaxine Effexor Duloxetine Cymbalta Bupropion
-    Wellbutrin Mirtazapine Remeron Trazodone Buspirone Buspar Quetiapine Seroquel Olanzapine
-    Zyprexa Risperidone Risperdal Aripiprazole Abilify Haloperidol Haldol Lithium Lamotrigine
-    Lamictal Depakote Valproate Keppra Levetiracetam Topamax Topiramate Dilantin Phenytoin
-    Tegretol Carbamazepine Trileptal Oxcarbazepine Vimpat Lacosamide Gabapentin Neurontin
-    Pregabalin Lyrica Xanax Alprazolam Ativan Lorazepam Klonopin Clonazepam Valium Diazepam
-    Ambien Zolpidem Melatonin Adderall Ritalin Concerta Vyvanse Strattera Donepezil Aricept
-    Memantine Namenda Exelon Rivastigmine Sinemet Carbidopa Levodopa Rytary Mirapex Pramipexole
-    Requip Ropinirole Azilect Rasagiline Amantadine Sumatriptan Imitrex Rizatriptan Maxalt
-    Nurtec Ubrelvy Aimovig Emgality Ajovy Tylenol Acetaminophen Advil Motrin Ibuprofen Aleve
-    Naproxen Celebrex Celecoxib Meloxicam Mobic Toradol Ketorolac Diclofenac Voltaren Norco
-    Vicodin Percocet Oxycodone OxyContin Hydrocodone Dilaudid Hydromorphone Morphine Fentanyl
-    Tramadol Ultram Suboxone Buprenorphine Methadone Narcan Naloxone Naltrexone Vivitrol
-    Chantix Varenicline Nicoderm Benadryl Diphenhydramine Zyrtec Cetirizine Claritin Allegra
-    Flonase Epipen EpiPen Epinephrine Penicillin Penicillamine Cuprimine Syprine Trientine
-    DDAVP Desmopressin Humate Kcentra Procrit Epogen Aranesp Neupogen Neulasta Feraheme
-    Venofer Injectafer Potassium Klor-Con Magnesium Calcitriol Sensipar Renvela Phoslo
-    Valium Robaxin Flexeril Cyclobenzaprine Baclofen Tizanidine Zanaflex Colchicine Allopurinol
-    Zyloprim Uloric Krystexxa Ivermectin Stromectol Kenalog Triamcinolone Depo-Medrol Lidocaine
-    Xylocaine Marcaine Bupivacaine Propofol Versed Midazolam Ketamine Rocuronium Succinylcholine
-    Zepbound Rybelsus Soliqua Xultophy Glyxambi Synjardy Janumet Tradjenta Steglatro
-    Austedo Ingrezza Xywav Xyrem Wakix Sunosi Provigil Nuvigil Qulipta Vraylar Rexulti Trintellix
-    Caplyta Nuplazid Xcopri Briviact Fycompa Aptiom Epidiolex Ocrevus Tysabri Tecfidera Gilenya
-    Aubagio Kesimpta Copaxone Avonex Rebif Leqembi Aduhelm Nexletol Vascepa Lovaza Kerendia
-    Verquvo Corlanor Ranexa Multaq Tikosyn Savaysa Bevespi Breztri Tudorza Daliresp Ofev Esbriet
-    Tezspire Cibinqo Otezla Sotyktu Cosentyx Taltz Tremfya Ilumya Siliq Orencia Actemra Kevzara
-    Olumiant Benlysta Saphnelo Lupkynis Krystexxa Evenity Tymlos Veozah Orilissa Myfembree
-    Nexplanon Mirena Paragard Depo-Provera Xiidra Restasis Vyzulta Rhopressa Lumigan Xalatan
-    Santyl Regranex Silvadene Bactroban Mupirocin Trulance Amitiza Motegrity Viberzi Xifaxan
-    Creon Zenpep Ocaliva Urso Actigall Harvoni Epclusa Mavyret Biktarvy Genvoya Descovy Truvada
-    Triumeq Dovato Juluca Cabenuva Symtuza Prezcobix Isentress Tivicay Veklury Lagevrio Evusheld
-    Latanoprost Timolol Brimonidine Dorzolamide Cosopt Combigan Trientine Deutetrabenazine
-    """.split()
+    Tapazole PTU Propylthiouracil Hydrocortisone Prednisone Prednisolone Medrol
+    Methylprednisolone Dexamethasone Decadron Fludrocortisone Albuterol ProAir Ventolin
+    Proventil Symbicort Advair Breo Trelegy Spiriva Incruse Anoro Stiolto Flovent Pulmicort
+    Singulair Montelukast Xolair Dupixent Nucala Fasenra Azithromycin Zithromax Z-pack
+    Doxycycline Amoxicillin Augmentin Keflex Cephalexin Ceftriaxone Rocephin Cefdinir
+    Ciprofloxacin Cipro Levofloxacin Levaquin Bactrim Nitrofurantoin Macrobid Clindamycin
+    Vancomycin Zosyn Flagyl Metronidazole Linezolid Valacyclovir Valtrex Acyclovir Tamiflu
+    Paxlovid Fluconazole Diflucan Omeprazole Prilosec Pantoprazole Protonix Esomeprazole Nexium
+    Famotidine Pepcid Ondansetron Zofran Reglan Metoclopramide Miralax Colace Senna Dulcolax
+    Linzess Humira Adalimumab Remicade Infliximab Entyvio Stelara Skyrizi Rinvoq Xeljanz Enbrel
+    Methotrexate Plaquenil Hydroxychloroquine Sulfasalazine Mesalamine Lialda Budesonide
+    Entocort Keytruda Opdivo Herceptin Avastin Rituxan Rituximab Revlimid Imbruvica Tagrisso
+    Gleevec Xiaflex Botox Prolia Forteo Fosamax Alendronate Reclast Evista Tamoxifen Anastrozole
+    Arimidex Letrozole Femara Lupron Xtandi Zytiga Flomax Tamsulosin Finasteride Proscar Avodart
+    Cialis Viagra Sildenafil Tadalafil Oxybutynin Myrbetriq Detrol Sertraline Zoloft Fluoxetine
+    Prozac Escitalopram Lexapro Citalopram Celexa Paroxetine Paxil Venlafaxine Effexor
+    Duloxetine Cymbalta Bupropion Wellbutrin Mirtazapine Remeron Trazodone Buspirone Buspar
+    Quetiapine Seroquel Olanzapine Zyprexa Risperidone Risperdal Aripiprazole Abilify
+    Haloperidol Haldol Lithium Lamotrigine Lamictal Depakote Valproate Keppra Levetiracetam
+    Topamax Topiramate Dilantin Phenytoin Tegretol Carbamazepine Trileptal Oxcarbazepine Vimpat
+    Lacosamide Gabapentin Neurontin Pregabalin Lyrica Xanax Alprazolam Ativan Lorazepam Klonopin
+    Clonazepam Valium Diazepam Ambien Zolpidem Melatonin Adderall Ritalin Concerta Vyvanse
+    Strattera Donepezil Aricept Memantine Namenda Exelon Rivastigmine Sinemet Carbidopa Levodopa
+    Rytary Mirapex Pramipexole Requip Ropinirole Azilect Rasagiline Amantadine Sumatriptan
+    Imitrex Rizatriptan Maxalt Nurtec Ubrelvy Aimovig Emgality Ajovy Tylenol Acetaminophen Advil
+    Motrin Ibuprofen Aleve Naproxen Celebrex Celecoxib Meloxicam Mobic Toradol Ketorolac
+    Diclofenac Voltaren Norco Vicodin Percocet Oxycodone OxyContin Hydrocodone Dilaudid
+    Hydromorphone Morphine Fentanyl Tramadol Ultram Suboxone Buprenorphine Methadone Narcan
+    Naloxone Naltrexone Vivitrol Chantix Varenicline Nicoderm Benadryl Diphenhydramine Zyrtec
+    Cetirizine Claritin Allegra Flonase Epipen EpiPen Epinephrine Penicillin Penicillamine
+    Cuprimine Syprine Trientine DDAVP Desmopressin Humate Kcentra Procrit Epogen Aranesp
+    Neupogen Neulasta Feraheme Venofer Injectafer Potassium Klor-Con Magnesium Calcitriol
+    Sensipar Renvela Phoslo Valium Robaxin Flexeril Cyclobenzaprine Baclofen Tizanidine Zanaflex
+    Colchicine Allopurinol Zyloprim Uloric Krystexxa Ivermectin Stromectol Kenalog Triamcinolone
+    Depo-Medrol Lidocaine Xylocaine Marcaine Bupivacaine Propofol Versed Midazolam Ketamine
+    Rocuronium Succinylcholine Zepbound Rybelsus Soliqua Xultophy Glyxambi Synjardy Janumet
+    Tradjenta Steglatro Austedo Ingrezza Xywav Xyrem Wakix Sunosi Provigil Nuvigil Qulipta
+    Vraylar Rexulti Trintellix Caplyta Nuplazid Xcopri Briviact Fycompa Aptiom Epidiolex Ocrevus
+    Tysabri Tecfidera Gilenya Aubagio Kesimpta Copaxone Avonex Rebif Leqembi Aduhelm Nexletol
+    Vascepa Lovaza Kerendia Verquvo Corlanor Ranexa Multaq Tikosyn Savaysa Bevespi Breztri
+    Tudorza Daliresp Ofev Esbriet Tezspire Cibinqo Otezla Sotyktu Cosentyx Taltz Tremfya Ilumya
+    Siliq Orencia Actemra Kevzara Olumiant Benlysta Saphnelo Lupkynis Krystexxa Evenity Tymlos
+    Veozah Orilissa Myfembree Nexplanon Mirena Paragard Depo-Provera Xiidra Restasis Vyzulta
+    Rhopressa Lumigan Xalatan Santyl Regranex Silvadene Bactroban Mupirocin Trulance Amitiza
+    Motegrity Viberzi Xifaxan Creon Zenpep Ocaliva Urso Actigall Harvoni Epclusa Mavyret
+    Biktarvy Genvoya Descovy Truvada Triumeq Dovato Juluca Cabenuva Symtuza Prezcobix Isentress
+    Tivicay Veklury Lagevrio Evusheld Latanoprost Timolol Brimonidine Dorzolamide Cosopt
+    Combigan Trientine Deutetrabenazine
+    """
+    )
 )
 
 # Generic-name endings of common drug classes; a bare NER hit ending like this is a drug.
@@ -390,3 +413,23 @@ MEDICAL_SUFFIX_RE = re.compile(
     r"thermia|tension|kalemia|natremia|glycemia|ocele|orrhage|ectomies|otomies)$",
     re.IGNORECASE,
 )
+
+# Capitalised at a sentence start, never names. Name-like words ("Will", "May") are absent.
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    _words(
+        """
+    a an the and but or nor for so yet in on at to from by of off with without within into onto
+    over under after before during since until upon about above below between per via as if when
+    while where then than this that these those there here he she they we you i it his her hers
+    their theirs our ours your its him them us me my mine is are was were be been being has have
+    had do does did not no yes all any both each few more most other some such only own same
+    also just very can could should would must shall might who whom whose which what why how
+    """
+    )
+)
+
+# Lower-case particles inside surnames ("Van der Berg", "Ana de la Cruz").
+NAME_PARTICLES: tuple[str, ...] = (
+    "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "bin", "ibn",
+    "al", "ter", "dos", "das",
+)  # fmt: skip

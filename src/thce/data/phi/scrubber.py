@@ -184,5 +184,7 @@ def apply_placeholders(text: str, spans: Sequence[PHISpan]) -> str:
 
 def _check_text(text: object) -> str:
     if not isinstance(text, str):
-        raise DataError(f"PHI detection expects text (str), got {type(text).__name__}: pass the narrative string")
+        raise DataError(
+            f"PHI detection expects text (str), got {type(text).__name__}: pass the narrative string"
+        )
     return text

@@ -1,0 +1,149 @@
+"""Recognizers for dates (any with a day or month; bare years stay) and ages over 89."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from thce.data.phi.context import TextContext
+from thce.data.phi.registry import make_span, register
+from thce.data.phi.spans import PHISpan
+
+_MONTH_FULL = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_MONTH_ABBR = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+_MONTH_ANY = rf"(?:{_MONTH_FULL}|(?:{_MONTH_ABBR})\.?)"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+_UNIT_AFTER = re.compile(
+    r"[ \t]*(?:mg|mcg|µg|g|kg|ml|mL|l|L|units?|u|iu|IU|mmol|meq|mEq|mmHg|mm|cm|tabs?|tablets?|caps?|"
+    r"puffs?|drops?|%|strength|power|murmur|pain|scale|score|vision|systolic|diastolic|pulses?|"
+    r"reflex(?:es)?|grade|inch(?:es)?)(?![A-Za-z])",
+)
+_MEASURE_BEFORE = re.compile(
+    r"(?i)(?:\b(?:bp|blood[ \t]+pressure|pressure|pain|strength|grip|power|motor|murmur|grade|"
+    r"score|scale|pulses?|reflex(?:es)?|dtrs?|vision|acuity|va|ratio|moca|mmse|slums|phq-?9?|"
+    r"gad-?7?|fev1/fvc|apgar|gleason|rated|sensation|x|each|take|takes|taking|tab|tablet|norco|"
+    r"percocet|vicodin|sinemet|carbidopa/levodopa|dose|sig)\b[^.;\n\d]{0,12})$"
+)
+_DATE_CUE_BEFORE = re.compile(
+    r"(?i)\b(?:on|since|from|until|till|through|thru|to|dated?|seen|admitted|admission|"
+    r"discharged?|discharge|visit|dos|dob|born|started|start|stopped|last|next|by|as[ \t]+of|"
+    r"effective|surgery|scheduled|f/u|follow[- ]?up|returns?|due|onset|injury|injured|fell|"
+    r"drawn|collected|performed|done|placed|removed|expires?|exp|before|after)"
+    r"[ \t:]*$"
+)
+_NUMERIC_DATE_RE = re.compile(
+    r"(?<![\w/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|[-.]\d)"
+    r"|(?<![\w/.-])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\w.]*\d)"
+    r"|(?<![\w/.-])((?:19|20)\d{2})([-/.])(\d{1,2})\9(\d{1,2})(?:T\d{2}:\d{2}(?::\d{2})?Z?)?(?![\w/-]|\.\d)"
+)
+_MONTH_DAY_RE = re.compile(r"(?<![\w/.\-+])(\d{1,2})/(\d{1,2})(?![\w/]|\.\d|-\d)")
+_TEXT_DATE_RE = re.compile(
+    # "March 14, 2024", "Mar. 14th", "Monday, March 14"
+    rf"\b{_MONTH_ANY}[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?"
+    # "14 March 2024", "14th of March"
+    rf"|\b{_DAY}[ \t]+(?:of[ \t]+)?{_MONTH_ANY}(?![a-z])(?:,?[ \t]+{_YEAR}\b)?"
+    # "March 2024", "Sept. 2019"
+    rf"|\b{_MONTH_ANY},?[ \t]+{_YEAR}\b"
+    r"|\bmid-(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    # ISO year-month "2024-03"
+    r"|(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])(?![\w-])"
+)
+
+
+# A bare month after a time preposition: "in March", "since early October" (not "May", a verb).
+_BARE_MONTH_RE = re.compile(
+    r"\b(?:in|since|during|until|through|early|late|last|next|by|of|before|after)[ \t]+"
+    r"((?:early[ \t]+|late[ \t]+)?(?:January|February|March|April|June|July|August|September|"
+    r"October|November|December))\b"
+)
+
+
+def _valid_day_month(a: int, b: int) -> bool:
+    """Whether (a, b) reads as month/day or day/month."""
+    return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
+
+
+_WEEKDAY_BEFORE_RE = re.compile(
+    r"\b(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?,?[ \t]+$"
+)
+
+
+@register(
+    "date", ("DATE",), "Dates with a day or month (years alone are kept, as Safe Harbor allows)."
+)
+def find_dates(ctx: TextContext) -> Iterator[PHISpan]:
+    """Dates, with a weekday written just before them ("Friday 5/16")."""
+    for span in _find_dates(ctx):
+        weekday = _WEEKDAY_BEFORE_RE.search(ctx.text, max(0, span.start - 12), span.start)
+        yield make_span(ctx, weekday.start(), span.end, "DATE", "date") if weekday else span
+
+
+def _find_dates(ctx: TextContext) -> Iterator[PHISpan]:
+    text = ctx.text
+    for m in _NUMERIC_DATE_RE.finditer(text):
+        if m.group(1):
+            ok = _valid_day_month(int(m.group(1)), int(m.group(3)))
+        elif m.group(5):
+            ok = _valid_day_month(int(m.group(5)), int(m.group(6)))
+        else:
+            ok = 1 <= int(m.group(10)) <= 12 and 1 <= int(m.group(11)) <= 31
+        if ok:
+            yield make_span(ctx, m.start(), m.end(), "DATE", "date")
+    for m in _TEXT_DATE_RE.finditer(text):
+        if _UNIT_AFTER.match(text, m.end()) and not re.search(r"\d{4}$", m.group()):
+            continue  # "May 5 mg" is a dose
+        yield make_span(ctx, m.start(), m.end(), "DATE", "date")
+    for m in _BARE_MONTH_RE.finditer(text):
+        yield make_span(ctx, m.start(1), m.end(1), "DATE", "date")
+    for m in _MONTH_DAY_RE.finditer(text):
+        if _is_short_date(text, m):
+            yield make_span(ctx, m.start(), m.end(), "DATE", "date")
+
+
+def _is_short_date(text: str, m: re.Match[str]) -> bool:
+    """Decide whether a yearless "3/14" is a date rather than a ratio, score or dose.
+
+    Not a date when out of month/day range, after a measurement word ("BP", "pain", "grip"),
+    or before a unit ("mg", "strength"). A date when a date word precedes it ("on 3/4") or
+    when the second number is above 10 (scores are out of 4, 5, 6 or 10).
+    """
+    month, day = int(m.group(1)), int(m.group(2))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    before = text[max(0, m.start() - 40) : m.start()]
+    if _MEASURE_BEFORE.search(before) or _UNIT_AFTER.match(text, m.end()):
+        return False
+    return bool(_DATE_CUE_BEFORE.search(before)) or day > 10
+
+
+_AGE_NUM = r"(9\d|1[0-2]\d)"
+_AGE_RE = re.compile(
+    rf"(?<![\w.]){_AGE_NUM}(?=[ \t]*-?[ \t]*(?:years?|yrs?|y)\.?[ \t]*-?[ \t]*(?:old|o\b|/o\b|\.o\.))"
+    rf"|(?<![\w.]){_AGE_NUM}(?=[ \t]*(?:yo|y/o|y\.o\.|YO|Y/O|yr[ \t]+old|yrs[ \t]+old)\b)"
+    rf"|(?i:\bage[sd]?\b[ \t]*(?:of[ \t]*)?:?[ \t]*){_AGE_NUM}(?!\w|\.\d|[ \t]*(?:mg|kg|%|days?|weeks?|months?|min))"
+    rf"|(?<![\w.]){_AGE_NUM}(?=[ \t]?(?:M|F|male|female|man|woman|gentleman|lady)\b)"
+    # "Pt is 91.", "she turned 95 in May"
+    rf"|(?i:\b(?:patient|pt|he|she|who)[ \t]+(?:is|was|turned|turns|is[ \t]+now)[ \t]+){_AGE_NUM}"
+    r"(?=[ \t]*(?:[.,;)]|$|and\b|with\b|but\b|in\b))"
+    # "Ottoline Greaves, 103, ..." - a number between commas right after a capitalised word
+    rf"|(?<=[A-Za-z][a-z]),[ \t]*{_AGE_NUM}(?=[ \t]*[,;)])"
+)
+_TEMP_BEFORE = re.compile(
+    r"(?i)\b(?:t|temp|temperature|tmax|fever|febrile|hr|pulse|weight|wt)\b[ \t:]*$"
+)
+
+
+@register(
+    "age", ("AGE",), "Ages over 89 ('92-year-old', '94 yo', 'aged 91', '95F'); the number only."
+)
+def find_old_ages(ctx: TextContext) -> Iterator[PHISpan]:
+    text = ctx.text
+    for m in _AGE_RE.finditer(text):
+        group = next(g for g in range(1, 7) if m.group(g))
+        start, end = m.span(group)
+        if group == 4 and _TEMP_BEFORE.search(text, max(0, start - 15), start):
+            continue  # "T 99 F" is a temperature
+        yield make_span(ctx, start, end, "AGE", "age")

@@ -1,0 +1,221 @@
+"""Recognizers for names (titles, credentials, cues, capitalised runs) and name propagation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from thce.data.phi.context import TextContext
+from thce.data.phi.lexicon import (
+    CREDENTIALS,
+    LARGE_REGIONS,
+    MEDICAL_SUFFIX_RE,
+    RELATIONS,
+    TITLES,
+    US_STATES,
+)
+from thce.data.phi.registry import make_span, register
+from thce.data.phi.spans import PHISpan
+from thce.data.phi.words import (
+    INITIAL,
+    MONTH_SET,
+    NAME_SEQ,
+    NAME_WORD,
+    PARTICLE_SET,
+    RELATION_SET,
+    TITLE_SET,
+    clean_name_tokens,
+    is_non_name_word,
+)
+
+_TITLE_RE = re.compile(rf"\b(?:{'|'.join(TITLES)})(?:\.|(?=[ \t]))[ \t]*({NAME_SEQ})")
+_STREET_BEFORE_DR = re.compile(r"\d[\w-]*[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}$")
+_CREDENTIAL_RE = re.compile(
+    rf"({NAME_SEQ}),?[ \t]+(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))})(?![\w-])"
+)
+_NAME_CUES = (
+    r"patient|pt\.?|(?:patient[ \t]+|pt[ \t]+|full[ \t]+|legal[ \t]+)?name[ \t]*:|seen[ \t]+by|"
+    r"referred[ \t]+by|referral[ \t]+from|signed[ \t]+by|co-?signed[ \t]+by|dictated[ \t]+by|"
+    r"attending(?:[ \t]+physician)?|pcp|primary[ \t]+care(?:[ \t]+physician|[ \t]+provider)?|"
+    r"surgeon|resident|provider|physician|spoke[ \t]+(?:with|to)|discussed[ \t]+with|"
+    r"accompanied[ \t]+by|named|baby[ \t]+(?:girl|boy)|" + "|".join(RELATIONS)
+)
+_CUE_RE = re.compile(
+    rf"(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?[ \t]+(?:(?:is|was)[ \t]+)?({NAME_SEQ})"
+)
+_LAST_FIRST_RE = re.compile(rf",[ \t]*({NAME_WORD})(?![\w'’-])")
+
+
+@register(
+    "name",
+    ("NAME",),
+    "Names after titles (Dr., Mrs.), cues (patient, daughter, seen by), before credentials (MD, RN).",
+)
+def find_names(ctx: TextContext) -> Iterator[PHISpan]:
+    text = ctx.text
+    for m in _TITLE_RE.finditer(text):
+        if text[m.start() : m.start() + 2] == "Dr" and _STREET_BEFORE_DR.search(
+            text, max(0, m.start() - 50), m.start()
+        ):
+            continue  # "12 Oak Dr Springfield" is an address
+        for start, end in clean_name_tokens(ctx, m.start(1), m.end(1), strict_single=False):
+            yield make_span(ctx, start, end, "NAME", "name")
+    yield from _find_name_runs(ctx)
+    for m in _LINE_START_NAME_RE.finditer(text):
+        if not any(
+            is_non_name_word(w) or ctx.is_protected(*m.span(g))
+            for g, w in ((1, m.group(1)), (2, m.group(2)))
+        ):
+            yield make_span(ctx, m.start(1), m.end(2), "NAME", "name")
+    for m in _CREDENTIAL_RE.finditer(text):
+        for start, end in clean_name_tokens(ctx, m.start(1), m.end(1), strict_single=False):
+            yield make_span(ctx, start, end, "NAME", "name")
+    for m in _CUE_RE.finditer(text):
+        # The cue must touch the name: "patient Denies..." is no name.
+        first_word = text[m.start(1) : m.end(1)].split()[0]
+        if is_non_name_word(first_word) or ctx.is_protected(
+            m.start(1), m.start(1) + len(first_word)
+        ):
+            continue
+        for start, end in clean_name_tokens(ctx, m.start(1), m.end(1), strict_single=False):
+            if end == m.end(1):
+                end = _extend_last_first(ctx, end)
+            yield make_span(ctx, start, end, "NAME", "name")
+
+
+# Two or three capitalised words in a row ("for Ingrid King:"): a name unless any of them is
+# clinical vocabulary, a place at state level or above, or part of an eponym phrase.
+_NAME_RUN_RE = re.compile(
+    rf"(?<![\w'’.-])({NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,2}})(?![\w-]|['’](?!s\b)|\.\w)"
+)
+_FACILITY_WORDS = frozenset(
+    [
+        "hospital",
+        "clinic",
+        "center",
+        "centre",
+        "county",
+        "parish",
+        "borough",
+        "university",
+        "college",
+        "school",
+        "academy",
+        "street",
+        "avenue",
+        "road",
+        "institute",
+        "foundation",
+        "pharmacy",
+        "laboratory",
+        "labs",
+        "group",
+        "associates",
+        "home",
+        "living",
+        "care",
+        "hall",
+        "church",
+    ]
+)
+
+
+# "Beauregard, Lucille:" opening a note or a line.
+_LINE_START_NAME_RE = re.compile(
+    rf"(?m)^[ \t]*({NAME_WORD}),[ \t]*({NAME_WORD}(?:[ \t]+{INITIAL})?)[ \t]*(?=[:(]|-[ \t]|$)"
+)
+
+
+def _find_name_runs(ctx: TextContext) -> Iterator[PHISpan]:
+    text = ctx.text
+    for m in _NAME_RUN_RE.finditer(text):
+        words = m.group(1).split()
+        if (
+            any(
+                is_non_name_word(w)
+                or len(w) < 2
+                or w.lower() in TITLE_SET
+                or w.lower() in RELATION_SET
+                or w.lower() in _FACILITY_WORDS
+                or MEDICAL_SUFFIX_RE.search(w)
+                for w in words
+            )
+            or m.group(1) in LARGE_REGIONS
+            or ctx.is_protected(m.start(1), m.end(1))
+            or any(w.lower() in MONTH_SET for w in words)
+        ):
+            continue
+        following = text[m.end(1) : m.end(1) + 15].split()
+        if following and following[0].strip(".,;:").lower() in _FACILITY_WORDS:
+            continue  # "Springfield General Hospital" is a place (location recognizer)
+        yield make_span(ctx, m.start(1), m.end(1), "NAME", "name")
+
+
+def _extend_last_first(ctx: TextContext, end: int) -> int:
+    """Extend "Roe" to "Roe, Jane" when a single name word follows a comma."""
+    m = _LAST_FIRST_RE.match(ctx.text, end)
+    if m and not is_non_name_word(m.group(1)) and not ctx.is_protected(m.start(1), m.end(1)):
+        return m.end(1)
+    return end
+
+
+_WORD_IN_NAME_RE = re.compile(rf"{NAME_WORD}")
+
+
+def propagate_names(ctx: TextContext, spans: Iterable[PHISpan]) -> list[PHISpan]:
+    """Find every other mention of words already recognised as a name in this text.
+
+    "Mr. Wilson ... Wilson reports" removes both; "Wilson disease" (protected) stays. A name
+    also grows by one adjacent capitalised word on each side ("April" + "Nguyen").
+    """
+    text = ctx.text
+    names = [span for span in spans if span.label == "NAME"]
+    names += _neighbours(ctx, names)
+    words: set[str] = set()
+    for span in names:
+        for m in _WORD_IN_NAME_RE.finditer(text, span.start, span.end):
+            word = m.group()
+            if len(word) >= 2 and not is_non_name_word(word) and word.lower() not in PARTICLE_SET:
+                words.add(word)
+    if not words:
+        return []
+    pattern = re.compile(
+        r"(?<![\w'’-])(?:"
+        + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    found = [
+        make_span(ctx, m.start(), m.end(), "NAME", "propagate")
+        for m in pattern.finditer(text)
+        if not ctx.is_protected(m.start(), m.end())
+    ]
+    return names + found + _neighbours(ctx, found)
+
+
+_WORD_BEFORE_RE = re.compile(rf"(?<![\w'’.-])({NAME_WORD})[ \t]$")
+_WORD_AFTER_RE = re.compile(rf"[ \t]({NAME_WORD})(?![\w'’-]|\.\w)")
+
+
+def _neighbours(ctx: TextContext, names: list[PHISpan]) -> list[PHISpan]:
+    """Capitalised words right next to a name that are not clinical words: part of the name."""
+    text = ctx.text
+    extra: list[PHISpan] = []
+    for span in names:
+        before = _WORD_BEFORE_RE.search(text, max(0, span.start - 30), span.start)
+        after = _WORD_AFTER_RE.match(text, span.end)
+        for m in (before, after):
+            if not m:
+                continue
+            word = m.group(1)
+            low = word.lower()
+            if (
+                is_non_name_word(word)
+                or low in TITLE_SET
+                or low in RELATION_SET
+                or (m is after and low in MONTH_SET)
+                or ctx.is_protected(m.start(1), m.end(1))
+                or word in US_STATES
+            ):
+                continue
+            extra.append(make_span(ctx, m.start(1), m.end(1), "NAME", "propagate"))
+    return extra

@@ -82,6 +82,9 @@ class ProfileEvaluation(_Strict):
 
 
 class Profile(_Strict):
+    # A named training profile (thce.training.profiles, e.g. cpu-demo), applied to every stage
+    # before the overrides below.
+    training_profile: str | None = None
     training: ProfileTraining = Field(default_factory=ProfileTraining)
     evaluation: ProfileEvaluation = Field(default_factory=ProfileEvaluation)
 
@@ -339,6 +342,7 @@ class Pipeline:
         out = self.stage_output_dir(stage)
         inputs = {
             "config": _file_hash(config_path),
+            "profile": self.profile.training_profile,
             "overrides": overrides,
             "data": _file_hash(self.stage_data_dir(stage) / "train.jsonl"),
         }
@@ -348,7 +352,13 @@ class Pipeline:
             inputs["previous"] = previous.input_hash if previous else None
 
         def action() -> dict[str, Any]:
-            result = train(config_path, overrides=overrides, output_dir=out, resume=not self.force)
+            result = train(
+                config_path,
+                overrides=overrides,
+                output_dir=out,
+                resume=not self.force,
+                profile=self.profile.training_profile,
+            )
             return _as_dict(result)
 
         return self._run_step(

@@ -16,12 +16,20 @@ from thce.resources import shipped_path
 runner = CliRunner()
 
 FIXTURE_EXAMPLES = [
-    build_stage_1_example("58 yo with type 2 diabetes, no complications.", "ICD10", "E11.9", id="f1"),
-    build_stage_1_example("Established patient office visit, low complexity decision making.", "CPT", "99213", id="f2"),
-    build_stage_1_example("Dexamethasone sodium phosphate 10 mg given intramuscularly.", "HCPCS", "J1100", id="f3"),
+    build_stage_1_example(
+        "58 yo with type 2 diabetes, no complications.", "ICD10", "E11.9", id="f1"
+    ),
+    build_stage_1_example(
+        "Established patient office visit, low complexity decision making.", "CPT", "99213", id="f2"
+    ),
+    build_stage_1_example(
+        "Dexamethasone sodium phosphate 10 mg given intramuscularly.", "HCPCS", "J1100", id="f3"
+    ),
     build_stage_1_example("Essential hypertension, stable on lisinopril.", "ICD10", "I10", id="f4"),
     build_stage_1_example("Asthma with acute exacerbation, wheezing.", "ICD10", "J45.901", id="f5"),
-    build_stage_1_example("Standard manual wheelchair supplied for home use.", "HCPCS", "K0001", id="f6"),
+    build_stage_1_example(
+        "Standard manual wheelchair supplied for home use.", "HCPCS", "K0001", id="f6"
+    ),
 ]
 
 
@@ -57,30 +65,80 @@ def _text(result) -> str:
 def test_eval_tiny_model_constrained_with_baselines(tmp_path, test_file, one_thread):
     out = tmp_path / "eval"
     result = _invoke(
-        "eval", "--model-path", "thce:tiny", "--test-data", str(test_file), "--output", str(out),
-        "--max-samples", "4", "--top-k", "2", "--constrained", "--compare-baseline", "--max-new-tokens", "16",
+        "eval",
+        "--model-path",
+        "thce:tiny",
+        "--test-data",
+        str(test_file),
+        "--output",
+        str(out),
+        "--max-samples",
+        "4",
+        "--top-k",
+        "2",
+        "--constrained",
+        "--compare-baseline",
+        "--max-new-tokens",
+        "16",
     )
     assert result.exit_code == 0, result.output
-    predictions = [json.loads(line) for line in (out / "predictions.jsonl").read_text("utf-8").splitlines()]
+    predictions = [
+        json.loads(line) for line in (out / "predictions.jsonl").read_text("utf-8").splitlines()
+    ]
     assert len(predictions) == 4
     for row in predictions:
-        assert {"id", "gold_type", "gold_code", "pred_type", "pred_code", "candidates", "raw_output", "reasoning", "confidence"} <= set(row)
+        assert {
+            "id",
+            "gold_type",
+            "gold_code",
+            "pred_type",
+            "pred_code",
+            "candidates",
+            "raw_output",
+            "reasoning",
+            "confidence",
+        } <= set(row)
     report = json.loads((out / "report.json").read_text("utf-8"))
     assert report["n"] == 4 and report["constrained"] is True and report["stage"] == 1
     metrics = report["metrics"]
-    for key in ("exact_match", "top_k", "micro", "macro", "by_code_type", "category_match", "invalid_code_rate", "format_failure_rate", "calibration"):
+    for key in (
+        "exact_match",
+        "top_k",
+        "micro",
+        "macro",
+        "by_code_type",
+        "category_match",
+        "invalid_code_rate",
+        "format_failure_rate",
+        "calibration",
+    ):
         assert key in metrics
     assert metrics["invalid_code_rate"] == 0.0  # the constraint at work, even for a random model
     assert set(metrics["micro"]) == {"precision", "recall", "f1"}
     assert "exact_match" in report["confidence_intervals"]
     assert "metrics_unconstrained" in report and "constrained_vs_unconstrained" in report
-    assert set(report["baselines"]) == {"most_frequent", "random", "keyword", "rule_based", "retrieval"}
+    assert set(report["baselines"]) == {
+        "most_frequent",
+        "random",
+        "keyword",
+        "rule_based",
+        "retrieval",
+    }
     assert report["significance"]["keyword"]["exact_match"]["method"].startswith("mcnemar")
-    for name in ("report.md", "predictions_unconstrained.jsonl", "analysis.json", "errors.jsonl", "accuracy_by_code_type.png", "comparison.png"):
+    for name in (
+        "report.md",
+        "predictions_unconstrained.jsonl",
+        "analysis.json",
+        "errors.jsonl",
+        "accuracy_by_code_type.png",
+        "comparison.png",
+    ):
         assert (out / name).is_file(), name
     assert "baseline keyword" in result.output
 
-    analyzed = _invoke("analyze", str(out / "predictions.jsonl"), "--output", str(tmp_path / "analysis"))
+    analyzed = _invoke(
+        "analyze", str(out / "predictions.jsonl"), "--output", str(tmp_path / "analysis")
+    )
     assert analyzed.exit_code == 0, analyzed.output
     analysis = json.loads((tmp_path / "analysis" / "analysis.json").read_text("utf-8"))
     assert sum(analysis["categories"].values()) == analysis["n_errors"]
@@ -89,7 +147,9 @@ def test_eval_tiny_model_constrained_with_baselines(tmp_path, test_file, one_thr
 
 def test_eval_baseline_on_the_test_set(tmp_path, test_file):
     out = tmp_path / "rules"
-    result = _invoke("eval", "--baseline", "rule_based", "--test-data", str(test_file), "--output", str(out))
+    result = _invoke(
+        "eval", "--baseline", "rule_based", "--test-data", str(test_file), "--output", str(out)
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text("utf-8"))
     n_examples = sum(1 for line in test_file.read_text("utf-8").splitlines() if line.strip())
@@ -107,7 +167,10 @@ def test_eval_baseline_on_the_test_set(tmp_path, test_file):
         (["--baseline", "keyword", "--model-path", "thce:tiny", "--output", "o"], "not both"),
         (["--baseline", "keyword", "--compare-baseline", "--output", "o"], "drop it"),
         (["--model-path", "thce:tiny", "--engine", "vllm", "--output", "o"], "vllm"),
-        (["--baseline", "keyword", "--train-data", "missing.jsonl", "--output", "o"], "does not exist"),
+        (
+            ["--baseline", "keyword", "--train-data", "missing.jsonl", "--output", "o"],
+            "does not exist",
+        ),
     ],
 )
 def test_eval_user_mistakes_exit_2(tmp_path, test_file, args, message):
@@ -127,7 +190,9 @@ def test_eval_user_mistakes_exit_2(tmp_path, test_file, args, message):
 def test_bad_test_file_reports_the_line(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps(FIXTURE_EXAMPLES[0]) + "\n{broken\n", "utf-8")
-    result = _invoke("eval", "--baseline", "keyword", "--test-data", str(bad), "--output", str(tmp_path / "o"))
+    result = _invoke(
+        "eval", "--baseline", "keyword", "--test-data", str(bad), "--output", str(tmp_path / "o")
+    )
     assert result.exit_code == 2
     assert "bad.jsonl:2:" in _text(result) and "invalid JSON" in _text(result)
 

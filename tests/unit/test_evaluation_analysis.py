@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from thce.evaluation.analysis import ERROR_CATEGORIES, analyze_file, analyze_predictions, categorize, gold_rank
+from thce.evaluation.analysis import (
+    ERROR_CATEGORIES,
+    analyze_file,
+    analyze_predictions,
+    categorize,
+    gold_rank,
+)
 from thce.evaluation.metrics import compute_confidence_intervals, compute_metrics
 from thce.evaluation.records import Prediction
 from thce.evaluation.report import render_markdown, write_report
@@ -14,7 +20,14 @@ from thce.evaluation.report import render_markdown, write_report
 NARRATIVE = "58 yo with type 2 diabetes on metformin, A1c 9.2, hyperglycemia documented."
 
 
-def _rec(gold: str, pred: str | None, stage: int = 1, reasoning: str | None = None, well_formed_reasoning: bool = True, **kw) -> Prediction:
+def _rec(
+    gold: str,
+    pred: str | None,
+    stage: int = 1,
+    reasoning: str | None = None,
+    well_formed_reasoning: bool = True,
+    **kw,
+) -> Prediction:
     gold_type, gold_code = gold.split(":")
     pred_type, pred_code = pred.split(":") if pred else (None, None)
     return Prediction(
@@ -46,12 +59,39 @@ GOOD_REASONING = "Type 2 diabetes on metformin with hyperglycemia, A1c 9.2: E11.
         (_rec("ICD10:E11.65", "ICD10:E11.9"), "wrong_specificity"),  # same category E11
         (_rec("ICD10:E11.9", "ICD10:E11"), "wrong_specificity"),  # ancestor
         (_rec("ICD10:E11.65", "ICD10:I10"), "wrong_code"),
-        (_rec("ICD10:E11.65", "ICD10:E11.65", stage=2), "missing_reasoning"),  # right code, no think
-        (_rec("ICD10:E11.65", "ICD10:E11.65", stage=2, reasoning="x", well_formed_reasoning=False), "missing_reasoning"),
+        (
+            _rec("ICD10:E11.65", "ICD10:E11.65", stage=2),
+            "missing_reasoning",
+        ),  # right code, no think
+        (
+            _rec(
+                "ICD10:E11.65", "ICD10:E11.65", stage=2, reasoning="x", well_formed_reasoning=False
+            ),
+            "missing_reasoning",
+        ),
         (_rec("ICD10:E11.65", "ICD10:E11.65", stage=2, reasoning=GOOD_REASONING), None),
-        (_rec("ICD10:E11.65", "ICD10:I10", stage=2, reasoning="Nothing relevant here."), "incorrect_reasoning"),
-        (_rec("ICD10:E11.65", "ICD10:I10", stage=2, reasoning="Diabetes with hyperglycemia on metformin: E11.65."), "incorrect_reasoning"),
-        (_rec("ICD10:E11.65", "ICD10:I10", stage=2, reasoning="Diabetes with hyperglycemia on metformin."), "wrong_code"),
+        (
+            _rec("ICD10:E11.65", "ICD10:I10", stage=2, reasoning="Nothing relevant here."),
+            "incorrect_reasoning",
+        ),
+        (
+            _rec(
+                "ICD10:E11.65",
+                "ICD10:I10",
+                stage=2,
+                reasoning="Diabetes with hyperglycemia on metformin: E11.65.",
+            ),
+            "incorrect_reasoning",
+        ),
+        (
+            _rec(
+                "ICD10:E11.65",
+                "ICD10:I10",
+                stage=2,
+                reasoning="Diabetes with hyperglycemia on metformin.",
+            ),
+            "wrong_code",
+        ),
         (_rec("ICD10:E11.65", None, stage=2, reasoning=GOOD_REASONING), "invalid_format"),
     ],
 )
@@ -69,9 +109,23 @@ def test_stage_override_and_gold_rank():
 def test_analysis_counts_hardest_and_reasoning_failures(tmp_path):
     records = [
         _rec("ICD10:E11.65", "ICD10:E11.65", stage=2, reasoning=GOOD_REASONING, id="ok"),
-        _rec("ICD10:E11.65", "ICD10:I10", stage=2, reasoning="Nothing relevant.", confidence=0.99, id="confident"),
-        _rec("ICD10:E11.65", "ICD10:E11.9", stage=2, reasoning=GOOD_REASONING, confidence=0.3, id="close",
-             candidates=["ICD10:E11.9", "ICD10:E11.65"]),
+        _rec(
+            "ICD10:E11.65",
+            "ICD10:I10",
+            stage=2,
+            reasoning="Nothing relevant.",
+            confidence=0.99,
+            id="confident",
+        ),
+        _rec(
+            "ICD10:E11.65",
+            "ICD10:E11.9",
+            stage=2,
+            reasoning=GOOD_REASONING,
+            confidence=0.3,
+            id="close",
+            candidates=["ICD10:E11.9", "ICD10:E11.65"],
+        ),
         _rec("CPT:99213", None, stage=2, id="format", confidence=None),
         _rec("CPT:99213", "ICD10:E11.99", stage=2, reasoning=GOOD_REASONING, id="invalid"),
     ]
@@ -86,9 +140,17 @@ def test_analysis_counts_hardest_and_reasoning_failures(tmp_path):
     assert analysis["by_code_type"]["CPT"]["invalid_format"] == 1
     # Gold not among the candidates first, then most confident.
     assert [h["id"] for h in analysis["hardest_examples"]][:2] == ["confident", "invalid"]
-    assert analysis["hardest_examples"][-1]["id"] == "close" and analysis["hardest_examples"][-1]["gold_rank"] == 2
+    assert (
+        analysis["hardest_examples"][-1]["id"] == "close"
+        and analysis["hardest_examples"][-1]["gold_rank"] == 2
+    )
     assert analysis["reasoning_failures"]["count"] >= 2
-    assert {e["category"] for e in errors} == {"incorrect_reasoning", "wrong_specificity", "invalid_format", "wrong_code_type"}
+    assert {e["category"] for e in errors} == {
+        "incorrect_reasoning",
+        "wrong_specificity",
+        "invalid_format",
+        "wrong_code_type",
+    }
     assert analysis["top_confusions"][0]["count"] == 1
 
     predictions = tmp_path / "predictions.jsonl"
@@ -130,8 +192,14 @@ def test_report_markdown_json_and_plots(tmp_path):
         _rec("CPT:99213", "CPT:99214", confidence=0.6, id="2"),
         _rec("HCPCS:J1100", None, confidence=None, id="3"),
     ]
-    baseline_metrics = compute_metrics([_rec("ICD10:E11.65", "ICD10:I10", id=str(i)) for i in range(3)])
-    sig = {"exact_match": {"p_value": 0.5}, "top_3": {"p_value": 0.0001}, "macro_f1": {"p_value": 1.0}}
+    baseline_metrics = compute_metrics(
+        [_rec("ICD10:E11.65", "ICD10:I10", id=str(i)) for i in range(3)]
+    )
+    sig = {
+        "exact_match": {"p_value": 0.5},
+        "top_3": {"p_value": 0.0001},
+        "macro_f1": {"p_value": 1.0},
+    }
     report = _report(
         records,
         baselines={"keyword": {"metrics": baseline_metrics}},
@@ -140,22 +208,53 @@ def test_report_markdown_json_and_plots(tmp_path):
         constrained_vs_unconstrained=sig,
     )
     write_report(report, tmp_path)
-    for name in ("report.json", "report.md", "accuracy_by_code_type.png", "calibration.png", "error_categories.png", "comparison.png"):
+    for name in (
+        "report.json",
+        "report.md",
+        "accuracy_by_code_type.png",
+        "calibration.png",
+        "error_categories.png",
+        "comparison.png",
+    ):
         assert (tmp_path / name).stat().st_size > 0, name
     assert (tmp_path / "accuracy_by_code_type.png").read_bytes()[:4] == b"\x89PNG"
     saved = json.loads((tmp_path / "report.json").read_text("utf-8"))
-    assert saved["plots"] == ["accuracy_by_code_type.png", "calibration.png", "error_categories.png", "comparison.png"]
+    assert saved["plots"] == [
+        "accuracy_by_code_type.png",
+        "calibration.png",
+        "error_categories.png",
+        "comparison.png",
+    ]
     markdown = (tmp_path / "report.md").read_text("utf-8")
-    for heading in ("## Summary", "## By code type", "## Calibration", "## Baselines", "## Constrained vs unconstrained", "## Errors by category"):
+    for heading in (
+        "## Summary",
+        "## By code type",
+        "## Calibration",
+        "## Baselines",
+        "## Constrained vs unconstrained",
+        "## Errors by category",
+    ):
         assert heading in markdown
-    assert "| exact match | 33.3% |" in markdown and "<0.001" in markdown and "| keyword |" in markdown
+    assert (
+        "| exact match | 33.3% |" in markdown and "<0.001" in markdown and "| keyword |" in markdown
+    )
 
 
 def test_report_without_confidences_or_extras(tmp_path):
     records = [_rec("ICD10:E11.65", "ICD10:E11.65", confidence=None, id="1")]
     report = _report(records, timing={})
-    report["metrics"]["reasoning_quality"] = {"present": 1.0, "well_formed": 1.0, "evidence": 0.5, "consistent": 1.0, "score": 0.875}
+    report["metrics"]["reasoning_quality"] = {
+        "present": 1.0,
+        "well_formed": 1.0,
+        "evidence": 0.5,
+        "consistent": 1.0,
+        "score": 0.875,
+    }
     write_report(report, tmp_path, plots=True)
     assert not (tmp_path / "calibration.png").exists()
     markdown = render_markdown(report)
-    assert "## Reasoning quality" in markdown and "## Calibration" not in markdown and "## Baselines" not in markdown
+    assert (
+        "## Reasoning quality" in markdown
+        and "## Calibration" not in markdown
+        and "## Baselines" not in markdown
+    )

@@ -30,7 +30,10 @@ TRAIN = [
 def test_registry_lists_and_rejects_unknown_names():
     assert b.list_baselines() == ["most_frequent", "random", "keyword", "rule_based", "retrieval"]
     assert isinstance(b.get_baseline("Rule-Based"), b.RuleBasedBaseline)
-    with pytest.raises(EvaluationError, match=r"unknown baseline 'keywrd' \(did you mean 'keyword'\?\); valid baselines: most_frequent, random"):
+    with pytest.raises(
+        EvaluationError,
+        match=r"unknown baseline 'keywrd' \(did you mean 'keyword'\?\); valid baselines: most_frequent, random",
+    ):
         b.get_baseline("keywrd")
     with pytest.raises(EvaluationError, match="valid baselines"):
         b.get_baseline("zzzzzz")
@@ -38,7 +41,10 @@ def test_registry_lists_and_rejects_unknown_names():
 
 def test_most_frequent_ranks_by_frequency_and_needs_training_data():
     baseline = b.get_baseline("most_frequent", top_k=3).fit(TRAIN)
-    assert baseline.predict(["anything", _ex("x", "CPT:99213")]) == [["ICD10:E11.9", "CPT:99213", "HCPCS:J1100"]] * 2
+    assert (
+        baseline.predict(["anything", _ex("x", "CPT:99213")])
+        == [["ICD10:E11.9", "CPT:99213", "HCPCS:J1100"]] * 2
+    )
     with pytest.raises(EvaluationError, match="needs training data"):
         b.get_baseline("most_frequent").predict(["x"])
 
@@ -60,7 +66,10 @@ def test_keyword_matches_longest_phrase_first_and_respects_negation():
     assert b.keyword_matches("The patient has HTN.", code_type="CPT") == []
     assert b.keyword_matches("nothing to see") == []
     baseline = b.get_baseline("keyword").fit(TRAIN)
-    assert baseline.predict(["Asthma flare"])[0][:2] == ["ICD10:J45.909", "ICD10:E11.9"]  # fallback fills
+    assert baseline.predict(["Asthma flare"])[0][:2] == [
+        "ICD10:J45.909",
+        "ICD10:E11.9",
+    ]  # fallback fills
     assert b.get_baseline("keyword").predict(["nothing"]) == [[]]  # no training data: no fallback
 
 
@@ -68,7 +77,9 @@ def test_shipped_keyword_map_codes_are_real():
     validator = CodeValidator()
     entries = b.load_keyword_map()
     assert len({e.label for e in entries}) >= 200
-    invalid = [e.label for e in entries if not validator.validate(*reversed(split_label(e.label))).is_valid]
+    invalid = [
+        e.label for e in entries if not validator.validate(*reversed(split_label(e.label))).is_valid
+    ]
     assert invalid == []
 
 
@@ -76,7 +87,9 @@ def test_rule_labels_are_real_codes():
     validator = CodeValidator()
     labels = [label for _, label in b._COMBINATION_RULES]
     labels += [f"CPT:{c}" for c in (*b._NEW_PATIENT, *b._ESTABLISHED, *b._ED_LEVELS.values())]
-    assert [label for label in labels if not validator.validate(*reversed(split_label(label))).is_valid] == []
+    assert [
+        label for label in labels if not validator.validate(*reversed(split_label(label))).is_valid
+    ] == []
 
 
 @pytest.mark.parametrize(
@@ -96,7 +109,10 @@ def test_code_type_detection(narrative, expected):
 @pytest.mark.parametrize(
     ("narrative", "expected"),
     [
-        ("New patient office visit, 47 minutes total time, moderate medical decision making.", "CPT:99204"),
+        (
+            "New patient office visit, 47 minutes total time, moderate medical decision making.",
+            "CPT:99204",
+        ),
         ("Established patient seen for follow-up, 25 minutes spent.", "CPT:99213"),
         ("Established patient follow-up; high complexity medical decision making.", "CPT:99215"),
         ("Emergency department visit with low complexity medical decision making.", "CPT:99283"),
@@ -112,8 +128,10 @@ def test_rule_based_top_answer(narrative, expected):
 
 
 def test_rule_based_ignores_negated_findings_and_falls_back_within_type():
-    ranked = b.get_baseline("rule_based").fit(TRAIN).predict_one(
-        "Type 2 diabetes on metformin. Dilated eye exam without retinopathy."
+    ranked = (
+        b.get_baseline("rule_based")
+        .fit(TRAIN)
+        .predict_one("Type 2 diabetes on metformin. Dilated eye exam without retinopathy.")
     )
     assert ranked[0] == "ICD10:E11.9" and "ICD10:E11.319" not in ranked
     fallback = b.get_baseline("rule_based").fit(TRAIN).predict_one("Unremarkable note.")
@@ -131,5 +149,7 @@ def test_retrieval_uses_code_search():
     baseline = b.get_baseline("retrieval", top_k=5)
     ranked = baseline.predict(["Type 2 diabetes mellitus with hyperglycemia"])[0]
     assert 1 <= len(ranked) <= 5 and "ICD10:E11.65" in ranked
-    everywhere = b.get_baseline("retrieval", top_k=3, detect_type=False).predict(["Standard manual wheelchair"])[0]
+    everywhere = b.get_baseline("retrieval", top_k=3, detect_type=False).predict(
+        ["Standard manual wheelchair"]
+    )[0]
     assert len(everywhere) == 3 and all(split_label(label)[0] for label in everywhere)

@@ -25,7 +25,9 @@ from thce.evaluation.constrained import (  # noqa: E402
 from thce.models import build_tiny_model  # noqa: E402
 
 SMALL = {
-    "ICD10": CodeIndex(["E11", "E11.9", "E11.65", "E11.649", "I10", "J45.909", "S72.001A", "A01.00"]),
+    "ICD10": CodeIndex(
+        ["E11", "E11.9", "E11.65", "E11.649", "I10", "J45.909", "S72.001A", "A01.00"]
+    ),
     "CPT": CodeIndex(["99213", "99214", "3044F"]),
     "HCPCS": CodeIndex(["J1100", "A0100"]),
 }
@@ -114,7 +116,9 @@ def test_uniform_random_walks_only_produce_real_codes(tiny, stage):
     start = "<think>\nThe narrative mentions diabetes.\n</think>\n" if stage == 2 else ""
     cache = OrderedDict()
     for _ in range(25):
-        processor = CodeConstraintProcessor(table, tokenizer, SMALL, stage, prompt_length=0, cache=cache)
+        processor = CodeConstraintProcessor(
+            table, tokenizer, SMALL, stage, prompt_length=0, cache=cache
+        )
         text = _walk(processor, tokenizer, table, start, rng)
         parsed = parse_answer(text)
         assert parsed.well_formed, text
@@ -125,7 +129,9 @@ def test_uniform_random_walks_only_produce_real_codes(tiny, stage):
 def test_stage_2_opening_allows_think_or_answer_and_tail_bans_new_tags(tiny):
     _, tokenizer, table = tiny
     processor = CodeConstraintProcessor(table, tokenizer, SMALL, 2, prompt_length=0)
-    allowed = torch.isfinite(processor(torch.zeros(1, 0, dtype=torch.long), torch.zeros(1, len(tokenizer)))[0])
+    allowed = torch.isfinite(
+        processor(torch.zeros(1, 0, dtype=torch.long), torch.zeros(1, len(tokenizer)))[0]
+    )
     strings = {table.strings[i] for i in torch.nonzero(allowed).flatten().tolist()}
     assert "<" in strings and "IC" in strings and "The" not in strings
     # After the code, free text may not spell a new </think> (that would move the answer).
@@ -140,7 +146,9 @@ def test_stage_2_opening_allows_think_or_answer_and_tail_bans_new_tags(tiny):
 def test_stop_after_code_forces_eos(tiny):
     _, tokenizer, table = tiny
     for indexes in (SMALL, None):
-        processor = CodeConstraintProcessor(table, tokenizer, indexes, 1, prompt_length=0, stop_after_code=True)
+        processor = CodeConstraintProcessor(
+            table, tokenizer, indexes, 1, prompt_length=0, stop_after_code=True
+        )
         ids = tokenizer("ICD10: E11.9 (", add_special_tokens=False)["input_ids"]
         scores = processor(torch.tensor([ids]), torch.zeros(1, len(tokenizer)))[0]
         assert torch.isfinite(scores).sum() == 1 and scores[table.eos_ids[0]] == 0.0
@@ -158,7 +166,11 @@ def test_tiny_model_never_emits_an_invalid_code_under_the_constraint(tiny):
     tokenizer.padding_side = "left"
     prompts = [
         format_conversation(prompt_messages(text, 1), 1, add_generation_prompt=True)
-        for text in ("58 yo with type 2 diabetes.", "Office visit, established patient.", "Wheelchair supplied.")
+        for text in (
+            "58 yo with type 2 diabetes.",
+            "Office visit, established patient.",
+            "Wheelchair supplied.",
+        )
     ]
     enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
     torch.manual_seed(0)

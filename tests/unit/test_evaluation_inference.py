@@ -44,25 +44,37 @@ def tiny():
 def test_render_prompt_uses_the_chat_template(tiny):
     _, tokenizer = tiny
     prompt = render_prompt(tokenizer, "T2DM", 1)
-    assert prompt.endswith("<|im_start|>assistant\n") and "T2DM" in prompt and "medical coding assistant" in prompt
+    assert (
+        prompt.endswith("<|im_start|>assistant\n")
+        and "T2DM" in prompt
+        and "medical coding assistant" in prompt
+    )
     saved = tokenizer.chat_template
     try:
-        tokenizer.chat_template = None  # no template: THCE's own stage template renders the same layout
+        tokenizer.chat_template = (
+            None  # no template: THCE's own stage template renders the same layout
+        )
         assert "medical coding expert" in render_prompt(tokenizer, "T2DM", 2)
     finally:
         tokenizer.chat_template = saved
 
 
 def test_answer_token_span():
-    assert answer_token_span(["IC", "D", "1", "0", ":", " E", "1", "1", ".", "9", " (", "Type"], 1) == (0, 10)
-    assert answer_token_span(["<think>", "x", "</think>", "\n", "CPT", ":", " 9", "9", "<|im_end|>"], 2) == (4, 8)
+    assert answer_token_span(
+        ["IC", "D", "1", "0", ":", " E", "1", "1", ".", "9", " (", "Type"], 1
+    ) == (0, 10)
+    assert answer_token_span(
+        ["<think>", "x", "</think>", "\n", "CPT", ":", " 9", "9", "<|im_end|>"], 2
+    ) == (4, 8)
     assert answer_token_span(["<think>", "never closed"], 2) is None
     assert answer_token_span([], 1) is None
 
 
 def test_batched_equals_one_at_a_time_and_keeps_order(tiny):
     model, tokenizer = tiny
-    engine = HFEngine(model, tokenizer, stage=1, top_k=1, constrained=True, max_new_tokens=12, indexes=INDEXES)
+    engine = HFEngine(
+        model, tokenizer, stage=1, top_k=1, constrained=True, max_new_tokens=12, indexes=INDEXES
+    )
     batched = engine.generate(NARRATIVES, batch_size=4, show_progress=False)
     single = [engine.generate([n], batch_size=1, show_progress=False)[0] for n in NARRATIVES]
     assert [r.text for r in batched] == [r.text for r in single]
@@ -73,9 +85,13 @@ def test_batched_equals_one_at_a_time_and_keeps_order(tiny):
 
 def test_constrained_top_k_candidates_are_valid_and_ranked(tiny):
     model, tokenizer = tiny
-    engine = HFEngine(model, tokenizer, stage=1, top_k=3, constrained=True, max_new_tokens=12, indexes=INDEXES)
+    engine = HFEngine(
+        model, tokenizer, stage=1, top_k=3, constrained=True, max_new_tokens=12, indexes=INDEXES
+    )
     calls = []
-    results = engine.generate(NARRATIVES[:3], batch_size=2, show_progress=False, on_batch=calls.append)
+    results = engine.generate(
+        NARRATIVES[:3], batch_size=2, show_progress=False, on_batch=calls.append
+    )
     assert calls == [2, 1]
     for result in results:
         assert 0.0 < result.confidence <= 1.0
@@ -89,7 +105,9 @@ def test_constrained_top_k_candidates_are_valid_and_ranked(tiny):
 
 def test_stage_2_constrained_answers_follow_the_grammar(tiny):
     model, tokenizer = tiny
-    engine = HFEngine(model, tokenizer, stage=2, top_k=2, constrained=True, max_new_tokens=16, indexes=INDEXES)
+    engine = HFEngine(
+        model, tokenizer, stage=2, top_k=2, constrained=True, max_new_tokens=16, indexes=INDEXES
+    )
     from thce.data.formats import parse_answer
 
     for result in engine.generate(NARRATIVES[:2], batch_size=2, show_progress=False):

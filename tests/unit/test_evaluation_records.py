@@ -20,7 +20,9 @@ from thce.evaluation.records import (
 
 
 def _write(path, rows):
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), "utf-8")
+    path.write_text(
+        "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), "utf-8"
+    )
     return path
 
 
@@ -33,7 +35,9 @@ def test_labels():
 
 
 def test_load_stage_1_and_stage_3_examples(tmp_path):
-    stage1 = build_stage_1_example("T2DM on metformin.", "ICD10", "E11.9", "Type 2 diabetes", id="a")
+    stage1 = build_stage_1_example(
+        "T2DM on metformin.", "ICD10", "E11.9", "Type 2 diabetes", id="a"
+    )
     stage3 = build_stage_3_example(
         "Office visit, established patient.",
         format_reasoned_answer("Low complexity.", "CPT", "99213"),
@@ -51,16 +55,28 @@ def test_load_stage_1_and_stage_3_examples(tmp_path):
 def test_bad_test_file_names_lines(tmp_path):
     good = build_stage_1_example("Asthma.", "ICD10", "J45.909")
     no_user = {"messages": [{"role": "assistant", "content": "ICD10: I10"}]}
-    bad_gold = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "I think it is hypertension"}]}
+    bad_gold = {
+        "messages": [
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "content": "I think it is hypertension"},
+        ]
+    }
     no_answer = {"messages": [{"role": "user", "content": "x"}]}
-    path = _write(tmp_path / "bad.jsonl", [good, "{not json", no_user, bad_gold, "[1, 2]", no_answer, no_answer])
+    path = _write(
+        tmp_path / "bad.jsonl",
+        [good, "{not json", no_user, bad_gold, "[1, 2]", no_answer, no_answer],
+    )
     with pytest.raises(EvaluationError) as info:
         load_test_examples(path)
     message = str(info.value)
     assert "6 unusable line(s)" in message and "(and 1 more)" in message
     for line in (2, 3, 4, 5, 6):
         assert f"bad.jsonl:{line}:" in message
-    assert "invalid JSON" in message and "no user narrative" in message and "not 'CODE_TYPE: CODE" in message
+    assert (
+        "invalid JSON" in message
+        and "no user narrative" in message
+        and "not 'CODE_TYPE: CODE" in message
+    )
 
 
 def test_missing_empty_and_bad_max_samples(tmp_path):
@@ -69,10 +85,15 @@ def test_missing_empty_and_bad_max_samples(tmp_path):
     with pytest.raises(EvaluationError, match="holds no examples"):
         load_test_examples(_write(tmp_path / "empty.jsonl", [""]))
     with pytest.raises(EvaluationError, match="at least 1"):
-        load_test_examples(_write(tmp_path / "one.jsonl", [build_stage_1_example("x", "CPT", "99213")]), max_samples=0)
+        load_test_examples(
+            _write(tmp_path / "one.jsonl", [build_stage_1_example("x", "CPT", "99213")]),
+            max_samples=0,
+        )
 
 
-EXAMPLE = TestExample(id="e1", narrative="Diabetes type 2 on metformin.", gold_type="ICD10", gold_code="E11.9")
+EXAMPLE = TestExample(
+    id="e1", narrative="Diabetes type 2 on metformin.", gold_type="ICD10", gold_code="E11.9"
+)
 
 
 @pytest.mark.parametrize(
@@ -109,15 +130,25 @@ def test_prediction_candidates_put_the_answer_first_without_repeats():
     )
     assert record.candidates == ["ICD10:E11.65", "ICD10:E11.9"]
     assert record.candidate_scores == [-2.0, -1.0]
-    unscored = prediction_from_output(EXAMPLE, "ICD10: I10", stage=1, candidates=["ICD10:E11.9"], candidate_scores=[-1.0])
+    unscored = prediction_from_output(
+        EXAMPLE, "ICD10: I10", stage=1, candidates=["ICD10:E11.9"], candidate_scores=[-1.0]
+    )
     assert unscored.candidate_scores == [None, -1.0]
     assert not unscored.correct and unscored.confidence is None
 
 
 def test_prediction_round_trip_and_load_errors(tmp_path):
-    record = prediction_from_output(EXAMPLE, "<think>\nx\n</think>\nICD10: E11.9", stage=2, confidence=0.7)
+    record = prediction_from_output(
+        EXAMPLE, "<think>\nx\n</think>\nICD10: E11.9", stage=2, confidence=0.7
+    )
     assert Prediction.from_dict(json.loads(json.dumps(record.to_dict()))) == record
-    minimal = {"id": 1, "gold_type": "CPT", "gold_code": "99213", "pred_type": "CPT", "pred_code": "99213"}
+    minimal = {
+        "id": 1,
+        "gold_type": "CPT",
+        "gold_code": "99213",
+        "pred_type": "CPT",
+        "pred_code": "99213",
+    }
     loaded = Prediction.from_dict(minimal)
     assert loaded.correct and loaded.well_formed and loaded.candidates == [] and loaded.stage == 1
     path = _write(tmp_path / "p.jsonl", [record.to_dict(), minimal])

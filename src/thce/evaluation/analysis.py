@@ -54,10 +54,14 @@ def categorize(record: Prediction, stage: int | None = None) -> str | None:
         return None
     if record.pred_type != record.gold_type:
         return "wrong_code_type"
-    if same_category(record.pred_label, record.gold_label) or same_parent(record.pred_label, record.gold_label):
+    if same_category(record.pred_label, record.gold_label) or same_parent(
+        record.pred_label, record.gold_label
+    ):
         return "wrong_specificity"
     if stage >= 2:
-        quality = reasoning_quality(record.reasoning, record.reasoning_well_formed, record.narrative, record.pred_code)
+        quality = reasoning_quality(
+            record.reasoning, record.reasoning_well_formed, record.narrative, record.pred_code
+        )
         if quality["consistent"] < 1.0 or quality["evidence"] == 0.0:
             return "incorrect_reasoning"
     return "wrong_code"
@@ -65,7 +69,11 @@ def categorize(record: Prediction, stage: int | None = None) -> str | None:
 
 def gold_rank(record: Prediction) -> int | None:
     """1-based position of the gold label among the candidates (``None``: not among them)."""
-    return record.candidates.index(record.gold_label) + 1 if record.gold_label in record.candidates else None
+    return (
+        record.candidates.index(record.gold_label) + 1
+        if record.gold_label in record.candidates
+        else None
+    )
 
 
 def _snippet(text: str | None) -> str | None:
@@ -75,7 +83,9 @@ def _snippet(text: str | None) -> str | None:
     return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
 
 
-def analyze_predictions(records: Sequence[Prediction], stage: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def analyze_predictions(
+    records: Sequence[Prediction], stage: int | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Categorise every error; return ``(analysis, errors)``.
 
     ``analysis`` holds ``categories`` (a count for each of :data:`ERROR_CATEGORIES`, zeros
@@ -93,7 +103,9 @@ def analyze_predictions(records: Sequence[Prediction], stage: int | None = None)
     for record in records:
         category = categorize(record, stage)
         if stage >= 2:
-            quality = reasoning_quality(record.reasoning, record.reasoning_well_formed, record.narrative, record.pred_code)
+            quality = reasoning_quality(
+                record.reasoning, record.reasoning_well_formed, record.narrative, record.pred_code
+            )
             if quality["score"] < 1.0:
                 reasoning_failures.append(
                     {
@@ -131,10 +143,14 @@ def analyze_predictions(records: Sequence[Prediction], stage: int | None = None)
         "error_rate": len(errors) / n if n else 0.0,
         "categories": {c: categories.get(c, 0) for c in ERROR_CATEGORIES},
         "category_rates": {c: (categories.get(c, 0) / n if n else 0.0) for c in ERROR_CATEGORIES},
-        "by_code_type": {t: {c: counts.get(c, 0) for c in ERROR_CATEGORIES} for t, counts in sorted(by_type.items())},
+        "by_code_type": {
+            t: {c: counts.get(c, 0) for c in ERROR_CATEGORIES}
+            for t, counts in sorted(by_type.items())
+        },
         "invalid_codes": sum(1 for e in errors if e["invalid_code"]),
         "top_confusions": [
-            {"gold": gold, "pred": pred, "count": count} for (gold, pred), count in confusions.most_common(10)
+            {"gold": gold, "pred": pred, "count": count}
+            for (gold, pred), count in confusions.most_common(10)
         ],
         "hardest_examples": [
             {
@@ -157,7 +173,9 @@ def analyze_predictions(records: Sequence[Prediction], stage: int | None = None)
     return analysis, errors
 
 
-def write_analysis(records: Sequence[Prediction], output_dir: str | Path, stage: int | None = None) -> dict[str, Any]:
+def write_analysis(
+    records: Sequence[Prediction], output_dir: str | Path, stage: int | None = None
+) -> dict[str, Any]:
     """Analyse ``records`` and write ``analysis.json`` and ``errors.jsonl`` to ``output_dir``."""
     output_dir = Path(output_dir)
     analysis, errors = analyze_predictions(records, stage)
@@ -166,7 +184,9 @@ def write_analysis(records: Sequence[Prediction], output_dir: str | Path, stage:
     return analysis
 
 
-def analyze_file(predictions_file: str | Path, output_dir: str | Path, stage: int | None = None) -> dict[str, Any]:
+def analyze_file(
+    predictions_file: str | Path, output_dir: str | Path, stage: int | None = None
+) -> dict[str, Any]:
     """``thce analyze``: read ``predictions.jsonl`` and write the analysis files."""
     return write_analysis(load_predictions(predictions_file), output_dir, stage)
 

@@ -134,7 +134,10 @@ def affirmed(pattern: re.Pattern[str], text: str) -> bool:
     >>> affirmed(re.compile("retinopathy"), "Dilated eye exam without retinopathy.")
     False
     """
-    return any(not _NEGATION_RE.search(text[max(0, m.start() - 60) : m.start()]) for m in pattern.finditer(text))
+    return any(
+        not _NEGATION_RE.search(text[max(0, m.start() - 60) : m.start()])
+        for m in pattern.finditer(text)
+    )
 
 
 @dataclass(frozen=True)
@@ -206,20 +209,44 @@ _TYPE_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bmedical decision[- ]making\b|\b\d+\s*(?:minutes|min)\b(?! of)", 1.5),
         (r"\b(?:performed|underwent|procedure|was done|were done|surgery|surgical)\b", 1.5),
         # Imaging and tests are often evidence for a diagnosis, so they weigh less than services.
-        (r"\b(?:x-ray|radiograph|ct scan|ct of|mri|ultrasound|echocardiogra\w*|ecg|ekg|electrocardiogram)\b", 1.0),
-        (r"\b(?:colonoscopy|endoscopy|egd|biopsy|excision|repair|arthroscop\w*|arthroplasty|replacement)\b", 1.5),
-        (r"\b(?:panel|venipuncture|urinalysis|blood count|lab(?:oratory)? test|assay|culture)\b", 2.0),
-        (r"\b(?:blood sample|specimen|sent to the laborator\w*|measured|measurement|mammogra\w*)\b", 2.0),
-        (r"\b(?:psychotherapy|physical therapy|therapeutic exercise|spirometry|vaccine administration)\b", 2.0),
+        (
+            r"\b(?:x-ray|radiograph|ct scan|ct of|mri|ultrasound|echocardiogra\w*|ecg|ekg|electrocardiogram)\b",
+            1.0,
+        ),
+        (
+            r"\b(?:colonoscopy|endoscopy|egd|biopsy|excision|repair|arthroscop\w*|arthroplasty|replacement)\b",
+            1.5,
+        ),
+        (
+            r"\b(?:panel|venipuncture|urinalysis|blood count|lab(?:oratory)? test|assay|culture)\b",
+            2.0,
+        ),
+        (
+            r"\b(?:blood sample|specimen|sent to the laborator\w*|measured|measurement|mammogra\w*)\b",
+            2.0,
+        ),
+        (
+            r"\b(?:psychotherapy|physical therapy|therapeutic exercise|spirometry|vaccine administration)\b",
+            2.0,
+        ),
         (r"\b(?:emergency department|critical care|hospital care|consultation|visit)\b", 1.0),
         (r"\bcpt\b", 5.0),
     ],
     "HCPCS": [
         (r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|units?|ml|grams?)\b", 1.5),
         (r"\b(?:injection of|injected|administered|infusion of|given)\b", 1.0),
-        (r"\b(?:supplied|dispensed|provided|delivered|rented|rental|purchase[d]?|equipment|dme|supplies|supply|device)\b", 2.0),
-        (r"\b(?:wheelchair|walker|cane|crutch(?:es)?|hospital bed|commode|cpap|oxygen concentrator|nebulizer machine)\b", 3.0),
-        (r"\b(?:brace|orthosis|orthotic|prosthe\w+|splint|cast supplies|boot|stockings|catheter|test strips|lancets)\b", 2.5),
+        (
+            r"\b(?:supplied|dispensed|provided|delivered|rented|rental|purchase[d]?|equipment|dme|supplies|supply|device)\b",
+            2.0,
+        ),
+        (
+            r"\b(?:wheelchair|walker|cane|crutch(?:es)?|hospital bed|commode|cpap|oxygen concentrator|nebulizer machine)\b",
+            3.0,
+        ),
+        (
+            r"\b(?:brace|orthosis|orthotic|prosthe\w+|splint|cast supplies|boot|stockings|catheter|test strips|lancets)\b",
+            2.5,
+        ),
         (r"\b(?:ambulance|paramedic\w*|transport(?:ed)? by|mileage)\b", 3.0),
         (r"\b(?:drug|medication) (?:supplied|administered)|\bj-?code\b|\bhcpcs\b", 4.0),
         # Medicare-specific services (wellness visits, screenings, vaccine administration) are
@@ -228,16 +255,26 @@ _TYPE_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bannual wellness visit\b", 2.0),
     ],
     "ICD10": [
-        (r"\b(?:diagnosed with|diagnosis of|history of|presents with|complains of|suffering from)\b", 1.5),
+        (
+            r"\b(?:diagnosed with|diagnosis of|history of|presents with|complains of|suffering from)\b",
+            1.5,
+        ),
         (r"\b(?:shows?|showed|confirms?|confirmed|consistent with|revealed|suggestive of)\b", 1.5),
-        (r"\b(?:chronic|acute|disease|disorder|syndrome|infection|fracture|pain|deficiency)\b", 0.5),
-        (r"\b(?:fever|cough|swelling|shortness of breath|fatigue|nausea|rash|tender\w*|stiffness)\b", 0.75),
+        (
+            r"\b(?:chronic|acute|disease|disorder|syndrome|infection|fracture|pain|deficiency)\b",
+            0.5,
+        ),
+        (
+            r"\b(?:fever|cough|swelling|shortness of breath|fatigue|nausea|rash|tender\w*|stiffness)\b",
+            0.75,
+        ),
         (r"\b\d+\s*(?:days?|weeks?|months?|years?)\b", 0.5),
         (r"\bicd(?:-?10)?\b", 5.0),
     ],
 }
 _COMPILED_CUES = {
-    code_type: [(re.compile(p, re.IGNORECASE), w) for p, w in cues] for code_type, cues in _TYPE_CUES.items()
+    code_type: [(re.compile(p, re.IGNORECASE), w) for p, w in cues]
+    for code_type, cues in _TYPE_CUES.items()
 }
 
 
@@ -265,7 +302,13 @@ _ESTABLISHED = ["99212", "99213", "99214", "99215"]
 # Total-time thresholds (minutes, lower bounds) of the 2021+ office E/M levels.
 _NEW_TIMES = [(60, "99205"), (45, "99204"), (30, "99203"), (15, "99202")]
 _ESTABLISHED_TIMES = [(40, "99215"), (30, "99214"), (20, "99213"), (10, "99212")]
-_ED_LEVELS = {"minimal": "99281", "straightforward": "99282", "low": "99283", "moderate": "99284", "high": "99285"}
+_ED_LEVELS = {
+    "minimal": "99281",
+    "straightforward": "99282",
+    "low": "99283",
+    "moderate": "99284",
+    "high": "99285",
+}
 
 
 def _em_rule(text: str) -> list[str]:
@@ -275,14 +318,20 @@ def _em_rule(text: str) -> list[str]:
         r"\b(straightforward|minimal|low|moderate|high)(?:[- ]complexity)?\s+(?:level of\s+)?"
         r"(?:medical decision[- ]making|mdm|complexity)",
         lowered,
-    ) or re.search(r"\b(?:mdm|medical decision[- ]making)\s+(?:was|is|of)?\s*(straightforward|minimal|low|moderate|high)", lowered)
+    ) or re.search(
+        r"\b(?:mdm|medical decision[- ]making)\s+(?:was|is|of)?\s*(straightforward|minimal|low|moderate|high)",
+        lowered,
+    )
     minutes_match = re.search(r"\b(\d{1,3})\s*(?:minutes|min)\b", lowered)
     if re.search(r"\bemergency (?:department|room)\b|\bed visit\b|\ber visit\b", lowered):
         if level_match:
             return [f"CPT:{_ED_LEVELS[level_match.group(1)]}"]
         return ["CPT:99284", "CPT:99283", "CPT:99285"]
     is_new = re.search(r"\bnew patient\b", lowered) is not None
-    is_established = re.search(r"\bestablished patient\b|\bfollow[- ]up\b|\breturn(?:ing)? patient\b", lowered) is not None
+    is_established = (
+        re.search(r"\bestablished patient\b|\bfollow[- ]up\b|\breturn(?:ing)? patient\b", lowered)
+        is not None
+    )
     if not (is_new or is_established):
         return []
     codes, times = (_NEW_PATIENT, _NEW_TIMES) if is_new else (_ESTABLISHED, _ESTABLISHED_TIMES)
@@ -299,7 +348,13 @@ def _em_rule(text: str) -> list[str]:
 # Diagnosis combinations: every pattern must match (anywhere in the narrative), in order of
 # priority. These encode coding conventions ("with" combinations, laterality, encounter).
 _COMBINATION_RULES: list[tuple[tuple[str, ...], str]] = [
-    ((r"type 2 diabet|t2dm|\bdm2\b", r"hyperglyc|uncontrolled|poorly controlled|a1c (?:of |is )?(?:[89]|1\d)"), "ICD10:E11.65"),
+    (
+        (
+            r"type 2 diabet|t2dm|\bdm2\b",
+            r"hyperglyc|uncontrolled|poorly controlled|a1c (?:of |is )?(?:[89]|1\d)",
+        ),
+        "ICD10:E11.65",
+    ),
     ((r"type 2 diabet|t2dm|\bdm2\b", r"neuropath"), "ICD10:E11.42"),
     ((r"type 2 diabet|t2dm|\bdm2\b", r"chronic kidney|\bckd\b|nephropath"), "ICD10:E11.22"),
     ((r"type 2 diabet|t2dm|\bdm2\b", r"retinopath"), "ICD10:E11.319"),
@@ -313,7 +368,10 @@ _COMBINATION_RULES: list[tuple[tuple[str, ...], str]] = [
     ((r"\bcopd\b|chronic obstructive", r"pneumonia|lower respiratory infection"), "ICD10:J44.0"),
     ((r"pneumonia", r"aspiration"), "ICD10:J69.0"),
     ((r"urinary tract infection|\buti\b", r"e\.? ?coli"), "ICD10:N39.0"),
-    ((r"low back pain|lumbago", r"sciatica|radiat\w* (?:down|to) the (?:left|right)? ?leg"), "ICD10:M54.40"),
+    (
+        (r"low back pain|lumbago", r"sciatica|radiat\w* (?:down|to) the (?:left|right)? ?leg"),
+        "ICD10:M54.40",
+    ),
     ((r"osteoarthritis|\boa\b", r"\bright knee\b"), "ICD10:M17.11"),
     ((r"osteoarthritis|\boa\b", r"\bleft knee\b"), "ICD10:M17.12"),
     ((r"osteoarthritis|\boa\b", r"both knees|bilateral knee"), "ICD10:M17.0"),
@@ -334,18 +392,24 @@ _COMBINATION_RULES: list[tuple[tuple[str, ...], str]] = [
     ((r"chest", r"x-ray|radiograph", r"two views|2 views|pa and lateral"), "CPT:71046"),
     ((r"chest", r"x-ray|radiograph", r"single view|one view|1 view|portable"), "CPT:71045"),
     ((r"\bct\b", r"head|brain", r"without contrast"), "CPT:70450"),
-    ((r"\bmri\b", r"brain", r"with(?:out)? and with(?:out)? contrast|with and without"), "CPT:70553"),
+    (
+        (r"\bmri\b", r"brain", r"with(?:out)? and with(?:out)? contrast|with and without"),
+        "CPT:70553",
+    ),
     ((r"\bmri\b", r"brain", r"without contrast"), "CPT:70551"),
 ]
 _COMPILED_COMBINATIONS = [
-    (tuple(re.compile(p, re.IGNORECASE) for p in patterns), label) for patterns, label in _COMBINATION_RULES
+    (tuple(re.compile(p, re.IGNORECASE) for p in patterns), label)
+    for patterns, label in _COMBINATION_RULES
 ]
 
 
 def rule_matches(narrative: str) -> list[str]:
     """Labels of the combination rules whose patterns all match, in rule order."""
     return [
-        label for patterns, label in _COMPILED_COMBINATIONS if all(affirmed(p, narrative) for p in patterns)
+        label
+        for patterns, label in _COMPILED_COMBINATIONS
+        if all(affirmed(p, narrative) for p in patterns)
     ]
 
 
@@ -365,7 +429,9 @@ class RuleBasedBaseline(Baseline):
             ranked += _em_rule(narrative)
         ranked += [label for label in rule_matches(narrative) if label.startswith(code_type + ":")]
         ranked += keyword_matches(narrative, code_type)
-        ranked += [label for label in rule_matches(narrative) if not label.startswith(code_type + ":")]
+        ranked += [
+            label for label in rule_matches(narrative) if not label.startswith(code_type + ":")
+        ]
         ranked += keyword_matches(narrative)
         ranked += [label for label in self.frequent if label.startswith(code_type + ":")]
         ranked += self.frequent
@@ -393,12 +459,20 @@ class RetrievalBaseline(Baseline):
 
         code_type = detect_narrative_code_type(narrative)[0] if self.detect_type else None
         hits = search(narrative, code_type=code_type, top_k=self.top_k)
-        return list(dict.fromkeys(label for h in hits if (label := make_label(h.code_type, h.code))))
+        return list(
+            dict.fromkeys(label for h in hits if (label := make_label(h.code_type, h.code)))
+        )
 
 
 BASELINES: dict[str, Callable[..., Baseline]] = {
     cls.name: cls
-    for cls in (MostFrequentBaseline, RandomBaseline, KeywordBaseline, RuleBasedBaseline, RetrievalBaseline)
+    for cls in (
+        MostFrequentBaseline,
+        RandomBaseline,
+        KeywordBaseline,
+        RuleBasedBaseline,
+        RetrievalBaseline,
+    )
 }
 
 

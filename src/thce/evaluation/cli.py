@@ -10,7 +10,7 @@ Only typer/rich/stdlib at import time: models, torch and the metrics load inside
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,7 +23,7 @@ from thce.errors import EvaluationError
 console = Console()
 
 
-class Engine(str, Enum):
+class Engine(StrEnum):
     """Inference engine."""
 
     hf = "hf"
@@ -51,45 +51,104 @@ def _print_summary(report: dict[str, Any], output: Path) -> None:
     table.add_row("invalid-code rate", f"{metrics['invalid_code_rate']:.3f}", "")
     table.add_row("format-failure rate", f"{metrics['format_failure_rate']:.3f}", "")
     if "metrics_unconstrained" in report:
-        table.add_row("exact match (unconstrained)", f"{report['metrics_unconstrained']['exact_match']:.3f}", "")
+        table.add_row(
+            "exact match (unconstrained)",
+            f"{report['metrics_unconstrained']['exact_match']:.3f}",
+            "",
+        )
     for name, result in (report.get("baselines") or {}).items():
         p_value = report["significance"][name]["exact_match"]["p_value"]
-        table.add_row(f"baseline {name}: exact match", f"{result['metrics']['exact_match']:.3f}", f"p={p_value:.3g}")
+        table.add_row(
+            f"baseline {name}: exact match",
+            f"{result['metrics']['exact_match']:.3f}",
+            f"p={p_value:.3g}",
+        )
     console.print(table)
-    console.print(f"Report: {output / 'report.md'}  (predictions.jsonl, report.json, plots, analysis.json)")
+    console.print(
+        f"Report: {output / 'report.md'}  (predictions.jsonl, report.json, plots, analysis.json)"
+    )
 
 
 def eval_command(
     test_data: Annotated[
-        Path, typer.Option("--test-data", help="Test examples (JSONL, stage 1/2 'messages' or stage 3 'prompt'/'chosen').")
+        Path,
+        typer.Option(
+            "--test-data",
+            help="Test examples (JSONL, stage 1/2 'messages' or stage 3 'prompt'/'chosen').",
+        ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder for predictions, report and plots.")],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Output folder for predictions, report and plots."),
+    ],
     model_path: Annotated[
         str | None,
-        typer.Option("--model-path", help="Model to evaluate: a saved stage folder, a hub id, or thce:tiny / thce:smollm2-135m-instruct."),
+        typer.Option(
+            "--model-path",
+            help="Model to evaluate: a saved stage folder, a hub id, or thce:tiny / thce:smollm2-135m-instruct.",
+        ),
     ] = None,
     baseline: Annotated[
         str | None,
-        typer.Option("--baseline", help="Evaluate this baseline instead of a model: most_frequent, random, keyword, rule_based, retrieval."),
+        typer.Option(
+            "--baseline",
+            help="Evaluate this baseline instead of a model: most_frequent, random, keyword, rule_based, retrieval.",
+        ),
     ] = None,
     compare_baseline: Annotated[
-        bool, typer.Option("--compare-baseline", help="Also run every baseline and test the differences for significance.")
+        bool,
+        typer.Option(
+            "--compare-baseline",
+            help="Also run every baseline and test the differences for significance.",
+        ),
     ] = False,
-    max_samples: Annotated[int | None, typer.Option("--max-samples", help="Use only the first N test examples.", min=1)] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Prompts per generation batch.", min=1)] = 8,
-    top_k: Annotated[int, typer.Option("--top-k", help="Candidates per example (beam search); 1 = greedy only.", min=1)] = 5,
+    max_samples: Annotated[
+        int | None, typer.Option("--max-samples", help="Use only the first N test examples.", min=1)
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Prompts per generation batch.", min=1)
+    ] = 8,
+    top_k: Annotated[
+        int,
+        typer.Option(
+            "--top-k", help="Candidates per example (beam search); 1 = greedy only.", min=1
+        ),
+    ] = 5,
     constrained: Annotated[
         bool,
-        typer.Option("--constrained/--no-constrained", help="Only allow real codes after 'CODE_TYPE: ' (also runs unconstrained for comparison)."),
+        typer.Option(
+            "--constrained/--no-constrained",
+            help="Only allow real codes after 'CODE_TYPE: ' (also runs unconstrained for comparison).",
+        ),
     ] = False,
     train_data: Annotated[
-        Path | None, typer.Option("--train-data", help="Examples that fit the baselines (default: shipped sample_stage_1.jsonl).")
+        Path | None,
+        typer.Option(
+            "--train-data",
+            help="Examples that fit the baselines (default: shipped sample_stage_1.jsonl).",
+        ),
     ] = None,
-    engine: Annotated[Engine, typer.Option("--engine", help="hf (transformers, CPU/GPU) or vllm (GPU, optional extra).")] = Engine.hf,
+    engine: Annotated[
+        Engine,
+        typer.Option("--engine", help="hf (transformers, CPU/GPU) or vllm (GPU, optional extra)."),
+    ] = Engine.hf,
     stage: Annotated[
-        int | None, typer.Option("--stage", help="Prompt/answer format 1, 2 or 3 (default: from the model folder's resolved_config.yaml).", min=1, max=3)
+        int | None,
+        typer.Option(
+            "--stage",
+            help="Prompt/answer format 1, 2 or 3 (default: from the model folder's resolved_config.yaml).",
+            min=1,
+            max=3,
+        ),
     ] = None,
-    max_new_tokens: Annotated[int | None, typer.Option("--max-new-tokens", help="Answer length limit (default 48 stage 1, 256 stage 2+).", min=1)] = None,
+    max_new_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--max-new-tokens",
+            help="Answer length limit (default 48 stage 1, 256 stage 2+).",
+            min=1,
+        ),
+    ] = None,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG plots.")] = False,
 ) -> None:
     """Evaluate a model (or a baseline) on a test set: metrics with 95% CIs, report, plots."""
@@ -101,9 +160,17 @@ def eval_command(
         raise EvaluationError("give either --model-path or --baseline, not both")
     if baseline is not None:
         if compare_baseline:
-            raise EvaluationError("--compare-baseline compares a model with the baselines; drop it when using --baseline")
+            raise EvaluationError(
+                "--compare-baseline compares a model with the baselines; drop it when using --baseline"
+            )
         report = evaluate_baseline(
-            baseline, test_data, output, train_data=train_data, max_samples=max_samples, top_k=top_k, plots=not no_plots
+            baseline,
+            test_data,
+            output,
+            train_data=train_data,
+            max_samples=max_samples,
+            top_k=top_k,
+            plots=not no_plots,
         )
     else:
         assert model_path is not None
@@ -127,16 +194,26 @@ def eval_command(
 
 def analyze_command(
     predictions: Annotated[Path, typer.Argument(help="predictions.jsonl written by `thce eval`.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for analysis.json and errors.jsonl.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for analysis.json and errors.jsonl.")
+    ],
     stage: Annotated[
-        int | None, typer.Option("--stage", help="Stage of the predictions (default: recorded in the file).", min=1, max=3)
+        int | None,
+        typer.Option(
+            "--stage",
+            help="Stage of the predictions (default: recorded in the file).",
+            min=1,
+            max=3,
+        ),
     ] = None,
 ) -> None:
     """Categorise every error of an evaluation run (analysis.json, errors.jsonl)."""
     from thce.evaluation.analysis import analyze_file
 
     analysis = analyze_file(predictions, output, stage)
-    table = Table(title=f"{analysis['n_errors']} errors in {analysis['n']} predictions", title_justify="left")
+    table = Table(
+        title=f"{analysis['n_errors']} errors in {analysis['n']} predictions", title_justify="left"
+    )
     table.add_column("category")
     table.add_column("count", justify="right")
     for category, count in analysis["categories"].items():

@@ -220,7 +220,9 @@ class CodeConstraintProcessor(LogitsProcessor):
         self._eos = set(table.eos_ids)
         # Allowed sets depend only on the token table and the code indexes, so an engine shares
         # one cache across batches (pass ``cache``).
-        self._cache: OrderedDict[tuple[str, str], torch.Tensor] = cache if cache is not None else OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], torch.Tensor] = (
+            cache if cache is not None else OrderedDict()
+        )
         self._cache_size = cache_size
 
     # ---------------------------------------------------------------- allowed sets
@@ -286,7 +288,11 @@ class CodeConstraintProcessor(LogitsProcessor):
             return "allow", self._cached(("open", text), lambda: _ids(self._opening_ids(text)))
         answer = split.answer
         if self.indexes is None:
-            return ("eos", None) if self.stop_after_code and loose_answer_done(answer) else ("free", None)
+            return (
+                ("eos", None)
+                if self.stop_after_code and loose_answer_done(answer)
+                else ("free", None)
+            )
         phase = answer_phase(answer, self.indexes)
         if phase in ("done", "invalid"):
             # "invalid" only arises when the first token was not ours to choose; nothing to save.

@@ -23,8 +23,19 @@ from thce.data.formats import format_answer
 from thce.errors import EvaluationError
 from thce.evaluation.analysis import write_analysis
 from thce.evaluation.baselines import get_baseline, list_baselines
-from thce.evaluation.metrics import DEFAULT_KS, compare_systems, compute_confidence_intervals, compute_metrics
-from thce.evaluation.records import Prediction, TestExample, load_test_examples, prediction_from_output, split_label
+from thce.evaluation.metrics import (
+    DEFAULT_KS,
+    compare_systems,
+    compute_confidence_intervals,
+    compute_metrics,
+)
+from thce.evaluation.records import (
+    Prediction,
+    TestExample,
+    load_test_examples,
+    prediction_from_output,
+    split_label,
+)
 from thce.evaluation.report import write_report
 from thce.io import write_jsonl
 from thce.logging import logger
@@ -94,12 +105,16 @@ def _baseline_predictions(
             code_type, code = split_label(labels[0])
             raw = format_answer(code_type or "", code or "")
         records.append(
-            prediction_from_output(example, raw, stage=1, candidates=labels, system=f"baseline:{name}")
+            prediction_from_output(
+                example, raw, stage=1, candidates=labels, system=f"baseline:{name}"
+            )
         )
     return records
 
 
-def _load_train(train_data: str | Path | None, examples: Sequence[TestExample]) -> list[TestExample]:
+def _load_train(
+    train_data: str | Path | None, examples: Sequence[TestExample]
+) -> list[TestExample]:
     path = Path(train_data) if train_data is not None else default_train_data()
     if not path.is_file():
         raise EvaluationError(
@@ -116,7 +131,9 @@ def _load_train(train_data: str | Path | None, examples: Sequence[TestExample]) 
     return train
 
 
-def _summarize(records: Sequence[Prediction], ks: Sequence[int], stage: int, n_bootstrap: int, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _summarize(
+    records: Sequence[Prediction], ks: Sequence[int], stage: int, n_bootstrap: int, seed: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
     metrics = compute_metrics(records, ks, stage=stage)
     intervals = compute_confidence_intervals(records, ks, n_resamples=n_bootstrap, seed=seed)
     return metrics, intervals
@@ -171,7 +188,10 @@ def finish_report(
         report["baselines"], report["significance"] = {}, {}
         for name in list_baselines():
             baseline_records = _baseline_predictions(name, examples, train, max(top_k, max(ks)))
-            write_jsonl(output_dir / f"predictions_baseline_{name}.jsonl", (r.to_dict() for r in baseline_records))
+            write_jsonl(
+                output_dir / f"predictions_baseline_{name}.jsonl",
+                (r.to_dict() for r in baseline_records),
+            )
             b_metrics, b_intervals = _summarize(baseline_records, ks, 1, n_bootstrap, seed)
             report["baselines"][name] = {"metrics": b_metrics, "confidence_intervals": b_intervals}
             report["significance"][name] = compare_systems(records, baseline_records, seed=seed)
@@ -238,7 +258,9 @@ def _generate(
 
         check_vllm_available()
         if any(constrained_modes):
-            raise EvaluationError("--constrained is not available with --engine vllm; use --engine hf")
+            raise EvaluationError(
+                "--constrained is not available with --engine vllm; use --engine hf"
+            )
         from thce.models import resolve_model
 
         stage = stage or stage_from_model_dir(model_path) or 1
@@ -267,7 +289,9 @@ def _generate(
     return stage, results
 
 
-def _to_records(examples: Sequence[TestExample], outputs: Sequence[Any], stage: int) -> list[Prediction]:
+def _to_records(
+    examples: Sequence[TestExample], outputs: Sequence[Any], stage: int
+) -> list[Prediction]:
     return [
         prediction_from_output(
             example,
@@ -316,7 +340,15 @@ def evaluate_model(
         _load_train(train_data, examples)  # fail before the slow part
     modes = [True, False] if constrained else [False]
     stage, results = _generate(
-        str(model_path), examples, stage, engine, batch_size, top_k, modes, max_new_tokens, show_progress
+        str(model_path),
+        examples,
+        stage,
+        engine,
+        batch_size,
+        top_k,
+        modes,
+        max_new_tokens,
+        show_progress,
     )
     records, seconds = results[modes[0]]
     extra: dict[str, Any] = {"model_path": str(model_path), "batch_size": batch_size}
@@ -324,7 +356,9 @@ def evaluate_model(
         free_records, free_seconds = results[False]
         output_dir = Path(output_dir)
         output_dir.mkdir(parents=True, exist_ok=True)
-        write_jsonl(output_dir / "predictions_unconstrained.jsonl", (r.to_dict() for r in free_records))
+        write_jsonl(
+            output_dir / "predictions_unconstrained.jsonl", (r.to_dict() for r in free_records)
+        )
         extra["metrics_unconstrained"] = compute_metrics(free_records, DEFAULT_KS, stage=stage)
         extra["timing_unconstrained"] = {
             "seconds": free_seconds,

@@ -14,9 +14,10 @@ How an answer is produced (``docs/EVALUATION.md`` has the details):
 2. Greedy decoding until ``<|im_end|>`` (or the tokenizer's EOS) gives the answer.
    ``confidence`` is the probability of the answer line ``CODE_TYPE: CODE`` plus the token
    that ends the code, ``exp(Σ log p)`` over those generated tokens.
-3. With ``top_k > 1``, beam search (``num_beams = top_k``) restarts from the end of the
-   reasoning and scores whole ``CODE_TYPE: CODE`` answers (each beam stops right after its
-   code); the ranked codes are the candidates, the greedy answer always first.
+3. With ``top_k > 1``, a beam search (``top_k + 2`` beams, one shared prefill per prompt)
+   restarts from the end of the reasoning and scores whole ``CODE_TYPE: CODE`` answers (each
+   beam stops right after its code, scores are summed log-probabilities); the ranked codes are
+   the candidates, the greedy answer always first.
 4. ``constrained=True`` applies :class:`~thce.evaluation.constrained.CodeConstraintProcessor`
    to both steps.
 """
@@ -121,12 +122,16 @@ class HFEngine:
             tokenizer.pad_token = tokenizer.eos_token
         self.table = TokenTable(tokenizer)
         if not self.table.eos_ids:
-            raise EvaluationError("the tokenizer has neither <|im_end|> nor an EOS token; cannot stop")
+            raise EvaluationError(
+                "the tokenizer has neither <|im_end|> nor an EOS token; cannot stop"
+            )
         self.indexes = (indexes or code_indexes()) if constrained or indexes else None
         self.device = next(model.parameters()).device
         self._constraint_cache: OrderedDict[Any, Any] = OrderedDict()
         # transformers renamed ``past_key_values`` to ``cache`` (5.x); support both.
-        self._cache_kwarg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+        self._cache_kwarg = (
+            "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+        )
 
     # ------------------------------------------------------------------ helpers
 
@@ -172,7 +177,9 @@ class HFEngine:
         length = enc["input_ids"].shape[1]
         kwargs: dict[str, Any] = {}
         if self.constrained:
-            kwargs["logits_processor"] = [self._processor(length, answer_only=False, stop_after_code=False)]
+            kwargs["logits_processor"] = [
+                self._processor(length, answer_only=False, stop_after_code=False)
+            ]
         with torch.inference_mode():
             out = self.model.generate(
                 **enc,
@@ -185,7 +192,9 @@ class HFEngine:
                 return_dict_in_generate=True,
                 **kwargs,
             )
-            logprobs = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+            logprobs = self.model.compute_transition_scores(
+                out.sequences, out.scores, normalize_logits=True
+            )
         results = []
         for row in range(out.sequences.shape[0]):
             ids = self._cut(out.sequences[row, length:].tolist())
@@ -197,9 +206,10 @@ class HFEngine:
             results.append((self._text(ids), confidence))
         return results
 
-    def _candidates(self, prompts: Sequence[str], answers: Sequence[str]) -> list[tuple[list[str], list[float]]]:
+    def _candidates(
+        self, prompts: Sequence[str], answers: Sequence[str]
+    ) -> list[tuple[list[str], list[float]]]:
         """Beam search over ``CODE_TYPE: CODE`` answers, restarting after each reasoning block."""
-        import torch
 
         from thce.evaluation.constrained import split_generation
 
@@ -229,7 +239,9 @@ class HFEngine:
             results[i] = (labels[: self.top_k], values[: self.top_k])
         return results
 
-    def _beam_search(self, texts: Sequence[str], beams: int, max_steps: int) -> list[list[tuple[float, list[int]]]]:
+    def _beam_search(
+        self, texts: Sequence[str], beams: int, max_steps: int
+    ) -> list[list[tuple[float, list[int]]]]:
         """Beam search with one shared prefill per prompt; returns ``(log-prob, new tokens)``
         hypotheses per prompt.
 
@@ -251,26 +263,43 @@ class HFEngine:
         with torch.inference_mode():
             positions = (attention.cumsum(-1) - 1).clamp(min=0)
             out = self.model(
-                input_ids=ids, attention_mask=attention, position_ids=positions, use_cache=True, logits_to_keep=1
+                input_ids=ids,
+                attention_mask=attention,
+                position_ids=positions,
+                use_cache=True,
+                logits_to_keep=1,
             )
             cache = _cache_of(out)
             logprobs = processor(ids, torch.log_softmax(out.logits[:, -1, :].float(), dim=-1))
             scores, tokens = logprobs.topk(beams, dim=-1)  # [prompts, beams]
             cache.batch_repeat_interleave(beams)
             sequences = torch.cat([ids.repeat_interleave(beams, 0), tokens.reshape(-1, 1)], dim=1)
-            attention = torch.cat([attention.repeat_interleave(beams, 0), attention.new_ones(n_prompts * beams, 1)], dim=1)
+            attention = torch.cat(
+                [attention.repeat_interleave(beams, 0), attention.new_ones(n_prompts * beams, 1)],
+                dim=1,
+            )
             next_position = positions[:, -1].repeat_interleave(beams) + 1
             beam_scores = scores.reshape(-1).clone()
             for step in range(max_steps):
                 done = torch.isin(sequences[:, -1], eos) | ~torch.isfinite(beam_scores)
-                for row in torch.nonzero(torch.isin(sequences[:, -1], eos) & torch.isfinite(beam_scores)).flatten().tolist():
-                    finished[row // beams].append((float(beam_scores[row]), sequences[row, length:].tolist()))
+                for row in (
+                    torch.nonzero(torch.isin(sequences[:, -1], eos) & torch.isfinite(beam_scores))
+                    .flatten()
+                    .tolist()
+                ):
+                    finished[row // beams].append(
+                        (float(beam_scores[row]), sequences[row, length:].tolist())
+                    )
                 beam_scores = beam_scores.masked_fill(done, -float("inf"))
                 best_alive = beam_scores.view(n_prompts, beams).max(dim=-1).values
-                if all(
-                    len(found) >= beams and best_alive[p] <= min(s for s, _ in found)
-                    for p, found in enumerate(finished)
-                ) or not torch.isfinite(best_alive).any() or step == max_steps - 1:
+                if (
+                    all(
+                        len(found) >= beams and best_alive[p] <= min(s for s, _ in found)
+                        for p, found in enumerate(finished)
+                    )
+                    or not torch.isfinite(best_alive).any()
+                    or step == max_steps - 1
+                ):
                     break
                 out = self.model(
                     input_ids=sequences[:, -1:],
@@ -280,14 +309,20 @@ class HFEngine:
                     **{self._cache_kwarg: cache},
                 )
                 cache = _cache_of(out)
-                logprobs = processor(sequences, torch.log_softmax(out.logits[:, -1, :].float(), dim=-1))
+                logprobs = processor(
+                    sequences, torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
+                )
                 vocab = logprobs.shape[-1]
                 total = (beam_scores[:, None] + logprobs).view(n_prompts, beams * vocab)
                 scores, flat = total.topk(beams, dim=-1)
-                source = (flat // vocab + torch.arange(n_prompts, device=ids.device)[:, None] * beams).reshape(-1)
+                source = (
+                    flat // vocab + torch.arange(n_prompts, device=ids.device)[:, None] * beams
+                ).reshape(-1)
                 cache.reorder_cache(source)
                 sequences = torch.cat([sequences[source], (flat % vocab).reshape(-1, 1)], dim=1)
-                attention = torch.cat([attention[source], attention.new_ones(len(source), 1)], dim=1)
+                attention = torch.cat(
+                    [attention[source], attention.new_ones(len(source), 1)], dim=1
+                )
                 next_position = next_position[source] + 1
                 beam_scores = scores.reshape(-1).clone()
         for p, row_scores in enumerate(beam_scores.view(n_prompts, beams).tolist()):
@@ -312,7 +347,13 @@ class HFEngine:
 
         Prompts are sorted by token length so each padded batch wastes little compute.
         """
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         if batch_size < 1:
             raise EvaluationError(f"--batch-size must be at least 1, got {batch_size}")
@@ -337,7 +378,9 @@ class HFEngine:
                     cands = self._candidates(batch_prompts, [text for text, _ in greedy])
                 else:
                     cands = [([], []) for _ in batch]
-                for i, (text, confidence), (labels, values) in zip(batch, greedy, cands, strict=True):
+                for i, (text, confidence), (labels, values) in zip(
+                    batch, greedy, cands, strict=True
+                ):
                     results[i] = GenerationResult(text, confidence, labels, values)
                 progress.advance(task, len(batch))
                 if on_batch is not None:
@@ -357,7 +400,9 @@ class VLLMEngine:
     log-probability; constrained decoding is not available here (use the ``hf`` engine).
     """
 
-    def __init__(self, model_path: str, stage: int = 1, top_k: int = 1, max_new_tokens: int | None = None) -> None:
+    def __init__(
+        self, model_path: str, stage: int = 1, top_k: int = 1, max_new_tokens: int | None = None
+    ) -> None:
         check_vllm_available()
         from vllm import LLM
 
@@ -367,17 +412,25 @@ class VLLMEngine:
         self.top_k = top_k
         self.max_new_tokens = max_new_tokens or DEFAULT_MAX_NEW_TOKENS.get(stage, 256)
 
-    def generate(self, narratives: Sequence[str], batch_size: int = 8, show_progress: bool = True) -> list[GenerationResult]:
+    def generate(
+        self, narratives: Sequence[str], batch_size: int = 8, show_progress: bool = True
+    ) -> list[GenerationResult]:
         """Answer every narrative (vLLM batches internally; ``batch_size`` is ignored)."""
         from vllm import SamplingParams
 
         prompts = [render_prompt(self.tokenizer, n, self.stage) for n in narratives]
-        greedy = SamplingParams(temperature=0.0, max_tokens=self.max_new_tokens, stop=["<|im_end|>"], logprobs=0)
+        greedy = SamplingParams(
+            temperature=0.0, max_tokens=self.max_new_tokens, stop=["<|im_end|>"], logprobs=0
+        )
         outputs = self.llm.generate(prompts, greedy, use_tqdm=show_progress)
         sampled = None
         if self.top_k > 1:
             params = SamplingParams(
-                n=2 * self.top_k, temperature=1.0, seed=0, max_tokens=self.max_new_tokens, stop=["<|im_end|>"]
+                n=2 * self.top_k,
+                temperature=1.0,
+                seed=0,
+                max_tokens=self.max_new_tokens,
+                stop=["<|im_end|>"],
             )
             sampled = self.llm.generate(prompts, params, use_tqdm=show_progress)
         results = []
@@ -402,7 +455,11 @@ class VLLMEngine:
                     if label and label not in labels:
                         labels.append(label)
                         values.append(float(sample.cumulative_logprob))
-            results.append(GenerationResult(completion.text, confidence, labels[: self.top_k], values[: self.top_k]))
+            results.append(
+                GenerationResult(
+                    completion.text, confidence, labels[: self.top_k], values[: self.top_k]
+                )
+            )
         return results
 
 

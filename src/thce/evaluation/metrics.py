@@ -57,7 +57,13 @@ def calculate_exact_match(predictions: Sequence[Label], references: Sequence[Lab
     ``None`` predictions are wrong. ``N = 0`` gives 0.0.
     """
     n = _check_lengths(predictions, references)
-    return _mean([float(p is not None and p == g) for p, g in zip(predictions, references, strict=True)]) if n else 0.0
+    return (
+        _mean(
+            [float(p is not None and p == g) for p, g in zip(predictions, references, strict=True)]
+        )
+        if n
+        else 0.0
+    )
 
 
 def _gold_rank(
@@ -130,13 +136,18 @@ def _labels_type(label: Label) -> str | None:
     return split_label(label)[0]
 
 
-def calculate_code_type_accuracy(predictions: Sequence[Label], references: Sequence[Label]) -> float:
+def calculate_code_type_accuracy(
+    predictions: Sequence[Label], references: Sequence[Label]
+) -> float:
     """Share of answers in the right code system: ``(1/N) Σ_i [type(pred_i) = type(gold_i)]``."""
     n = _check_lengths(predictions, references)
     if not n:
         return 0.0
     return _mean(
-        [float(p is not None and _labels_type(p) == _labels_type(g)) for p, g in zip(predictions, references, strict=True)]
+        [
+            float(p is not None and _labels_type(p) == _labels_type(g))
+            for p, g in zip(predictions, references, strict=True)
+        ]
     )
 
 
@@ -156,7 +167,11 @@ def calculate_category_match(predictions: Sequence[Label], references: Sequence[
     digits of a CPT code, or the letter and two digits of a HCPCS code. Exact matches count.
     """
     n = _check_lengths(predictions, references)
-    return _mean([float(same_category(p, g)) for p, g in zip(predictions, references, strict=True)]) if n else 0.0
+    return (
+        _mean([float(same_category(p, g)) for p, g in zip(predictions, references, strict=True)])
+        if n
+        else 0.0
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,7 +282,9 @@ def calculate_code_type_breakdown(
             "macro": prf["macro"],
         }
         if candidates is not None:
-            row["top_k"] = _str_keys(calculate_top_k_accuracy([candidates[i] for i in idx], golds, ks))
+            row["top_k"] = _str_keys(
+                calculate_top_k_accuracy([candidates[i] for i in idx], golds, ks)
+            )
         breakdown[code_type] = row
     return breakdown
 
@@ -323,7 +340,7 @@ def _parent(code_type: str, code: str) -> str | None:
 
     try:
         return get_database(code_type).parent_of(code)
-    except Exception:  # noqa: BLE001 - unknown code or system: no parent
+    except Exception:
         return None
 
 
@@ -357,13 +374,21 @@ def partial_credit(pred: Label, gold: Label) -> float:
 def calculate_partial_credit(predictions: Sequence[Label], references: Sequence[Label]) -> float:
     """Hierarchical partial credit: ``(1/N) Σ_i credit(pred_i, gold_i)`` with :func:`partial_credit`."""
     n = _check_lengths(predictions, references)
-    return _mean([partial_credit(p, g) for p, g in zip(predictions, references, strict=True)]) if n else 0.0
+    return (
+        _mean([partial_credit(p, g) for p, g in zip(predictions, references, strict=True)])
+        if n
+        else 0.0
+    )
 
 
 def calculate_parent_match(predictions: Sequence[Label], references: Sequence[Label]) -> float:
     """Share of answers that are exact or hierarchically close (:func:`same_parent`)."""
     n = _check_lengths(predictions, references)
-    return _mean([float(same_parent(p, g)) for p, g in zip(predictions, references, strict=True)]) if n else 0.0
+    return (
+        _mean([float(same_parent(p, g)) for p, g in zip(predictions, references, strict=True)])
+        if n
+        else 0.0
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,7 +429,9 @@ def calculate_calibration(
             mce = max(mce, gap)
         else:
             acc = conf = None
-        bins.append({"lower": lo, "upper": hi, "n": len(members), "accuracy": acc, "confidence": conf})
+        bins.append(
+            {"lower": lo, "upper": hi, "n": len(members), "accuracy": acc, "confidence": conf}
+        )
     return {
         "n": n,
         "n_missing": len(confidences) - n,
@@ -425,11 +452,88 @@ _WORD_RE = re.compile(r"[a-z0-9]+(?:[.'-][a-z0-9]+)*")
 # 4 digits + F/T/U), HCPCS (letter + 4 digits).
 _CODE_TOKEN_RE = re.compile(r"\b[A-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}\b|\b\d{4}[0-9FTU]\b|\b[A-Z]\d{4}\b")
 _STOPWORDS = frozenset(
-    """a an the and or of to in on for with without by at from as is are was were be been has
-    have had this that these those it its his her their patient pt presents presented
-    history year years old yo male female man woman who which not no due per code codes
-    coding diagnosis most appropriate so therefore because than then there here into
-    also other only over under after before during very more less any all""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "without",
+        "by",
+        "at",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "his",
+        "her",
+        "their",
+        "patient",
+        "pt",
+        "presents",
+        "presented",
+        "history",
+        "year",
+        "years",
+        "old",
+        "yo",
+        "male",
+        "female",
+        "man",
+        "woman",
+        "who",
+        "which",
+        "not",
+        "no",
+        "due",
+        "per",
+        "code",
+        "codes",
+        "coding",
+        "diagnosis",
+        "most",
+        "appropriate",
+        "so",
+        "therefore",
+        "because",
+        "than",
+        "then",
+        "there",
+        "here",
+        "into",
+        "also",
+        "other",
+        "only",
+        "over",
+        "under",
+        "after",
+        "before",
+        "during",
+        "very",
+        "more",
+        "less",
+        "any",
+        "all",
+    ]
 )
 EVIDENCE_WORDS_FOR_FULL_CREDIT = 3
 
@@ -478,14 +582,20 @@ def reasoning_quality(
     else:
         mentioned = {c.replace(".", "") for c in codes_mentioned(reasoning)}
         consistent = float(not mentioned or pred_code.replace(".", "").upper() in mentioned)
-    parts = {"present": present, "well_formed": well_formed, "evidence": evidence, "consistent": consistent}
+    parts = {
+        "present": present,
+        "well_formed": well_formed,
+        "evidence": evidence,
+        "consistent": consistent,
+    }
     return {**parts, "score": _mean(list(parts.values()))}
 
 
 def calculate_reasoning_quality(records: Sequence[Prediction]) -> dict[str, float]:
     """Mean of :func:`reasoning_quality` parts over ``records`` (all zeros for no records)."""
     scores = [
-        reasoning_quality(r.reasoning, r.reasoning_well_formed, r.narrative, r.pred_code) for r in records
+        reasoning_quality(r.reasoning, r.reasoning_well_formed, r.narrative, r.pred_code)
+        for r in records
     ]
     keys = ("present", "well_formed", "evidence", "consistent", "score")
     return {k: _mean([s[k] for s in scores]) for k in keys}
@@ -532,7 +642,9 @@ def bootstrap_ci(
     }
 
 
-def mcnemar_test(correct_a: Sequence[bool], correct_b: Sequence[bool], exact: bool | None = None) -> dict[str, Any]:
+def mcnemar_test(
+    correct_a: Sequence[bool], correct_b: Sequence[bool], exact: bool | None = None
+) -> dict[str, Any]:
     """McNemar's test for two systems graded on the same examples.
 
     ``b`` = #(A right, B wrong), ``c`` = #(A wrong, B right) (reported as ``a_only`` and
@@ -548,7 +660,13 @@ def mcnemar_test(correct_a: Sequence[bool], correct_b: Sequence[bool], exact: bo
     c = sum(1 for a, bb in zip(correct_a, correct_b, strict=True) if bb and not a)
     use_exact = (b + c) < 25 if exact is None else exact
     if b + c == 0:
-        return {"method": "mcnemar-exact" if use_exact else "mcnemar-chi2", "a_only": 0, "b_only": 0, "statistic": 0.0, "p_value": 1.0}
+        return {
+            "method": "mcnemar-exact" if use_exact else "mcnemar-chi2",
+            "a_only": 0,
+            "b_only": 0,
+            "statistic": 0.0,
+            "p_value": 1.0,
+        }
     if use_exact:
         p_value = stats.binomtest(b, b + c, 0.5).pvalue
         statistic = float(min(b, c))
@@ -582,7 +700,11 @@ def paired_permutation_test(
     signs = rng.choice((-1.0, 1.0), size=(n_resamples, d.size))
     permuted = np.abs((signs * d).mean(axis=1))
     p_value = (1 + int(np.sum(permuted >= observed - 1e-12))) / (1 + n_resamples)
-    return {"method": "paired-permutation", "difference": float(d.mean()), "p_value": float(p_value)}
+    return {
+        "method": "paired-permutation",
+        "difference": float(d.mean()),
+        "p_value": float(p_value),
+    }
 
 
 def paired_bootstrap_test(
@@ -607,7 +729,9 @@ def paired_bootstrap_test(
     opposite = 0
     for idx in rng.integers(0, n, size=(n_resamples, n)):
         refs = [references[i] for i in idx]
-        d = metric([predictions_a[i] for i in idx], refs) - metric([predictions_b[i] for i in idx], refs)
+        d = metric([predictions_a[i] for i in idx], refs) - metric(
+            [predictions_b[i] for i in idx], refs
+        )
         if (d <= 0 < delta) or (d >= 0 > delta):
             opposite += 1
     p_value = min(1.0, 2 * (opposite + 1) / (n_resamples + 1))
@@ -711,13 +835,22 @@ def compare_systems(
     paired_b = [by_id[r.id] for r in records_a]
     pa, golds, ca = _labels(records_a)
     pb, _, cb = _labels(paired_b)
-    top3_a = [float(r is not None and r <= 3) for r in (_gold_rank(c, g, None, "order") for c, g in zip(ca, golds, strict=True))]
-    top3_b = [float(r is not None and r <= 3) for r in (_gold_rank(c, g, None, "order") for c, g in zip(cb, golds, strict=True))]
+    top3_a = [
+        float(r is not None and r <= 3)
+        for r in (_gold_rank(c, g, None, "order") for c, g in zip(ca, golds, strict=True))
+    ]
+    top3_b = [
+        float(r is not None and r <= 3)
+        for r in (_gold_rank(c, g, None, "order") for c, g in zip(cb, golds, strict=True))
+    ]
     return {
         "exact_match": {
             "a": calculate_exact_match(pa, golds),
             "b": calculate_exact_match(pb, golds),
-            **mcnemar_test([p == g for p, g in zip(pa, golds, strict=True)], [p == g for p, g in zip(pb, golds, strict=True)]),
+            **mcnemar_test(
+                [p == g for p, g in zip(pa, golds, strict=True)],
+                [p == g for p, g in zip(pb, golds, strict=True)],
+            ),
         },
         "top_3": {
             "a": _mean(top3_a),
@@ -742,7 +875,9 @@ def compare_systems(
 
 
 def calculate_all_metrics(
-    predictions_file: str | Path, ground_truth_file: str | Path | None = None, ks: Sequence[int] = DEFAULT_KS
+    predictions_file: str | Path,
+    ground_truth_file: str | Path | None = None,
+    ks: Sequence[int] = DEFAULT_KS,
 ) -> dict[str, Any]:
     """All metrics from a ``predictions.jsonl`` file, optionally checked against a test file.
 

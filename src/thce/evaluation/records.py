@@ -238,11 +238,16 @@ def prediction_from_output(
     ranked: list[str] = []
     scores: list[float] = []
     extra = list(candidates or [])
-    extra_scores = list(candidate_scores) if candidate_scores is not None else [float("nan")] * len(extra)
+    extra_scores = (
+        list(candidate_scores) if candidate_scores is not None else [float("nan")] * len(extra)
+    )
     if answer_label:
         ranked.append(answer_label)
         scores.append(
-            next((s for c, s in zip(extra, extra_scores, strict=True) if c == answer_label), float("nan"))
+            next(
+                (s for c, s in zip(extra, extra_scores, strict=True) if c == answer_label),
+                float("nan"),
+            )
         )
     for label, score in zip(extra, extra_scores, strict=True):
         if label and label not in ranked:
@@ -260,7 +265,9 @@ def prediction_from_output(
         confidence=confidence,
         well_formed=parsed.well_formed,
         reasoning_well_formed=parsed.reasoning_well_formed,
-        candidate_scores=[None if s != s else s for s in scores] if candidate_scores is not None else None,
+        candidate_scores=[None if s != s else s for s in scores]
+        if candidate_scores is not None
+        else None,
         narrative=example.narrative,
         stage=stage,
         system=system,

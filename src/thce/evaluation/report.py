@@ -16,7 +16,12 @@ from typing import Any
 from thce.io import atomic_write, write_json
 from thce.logging import logger
 
-PLOT_NAMES = ("accuracy_by_code_type.png", "calibration.png", "error_categories.png", "comparison.png")
+PLOT_NAMES = (
+    "accuracy_by_code_type.png",
+    "calibration.png",
+    "error_categories.png",
+    "comparison.png",
+)
 
 
 def _pct(value: float | None) -> str:
@@ -43,7 +48,7 @@ def _p(value: float | None) -> str:
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -68,7 +73,11 @@ def render_markdown(report: dict[str, Any]) -> str:
         *[[f"top-{k}", _pct(v), _ci(cis.get(f"top_{k}"))] for k, v in metrics["top_k"].items()],
         ["micro F1", _num(metrics["micro"]["f1"]), _ci(cis.get("micro_f1"), percent=False)],
         ["macro F1", _num(metrics["macro"]["f1"]), _ci(cis.get("macro_f1"), percent=False)],
-        ["category match (partial credit)", _pct(metrics["category_match"]), _ci(cis.get("category_match"))],
+        [
+            "category match (partial credit)",
+            _pct(metrics["category_match"]),
+            _ci(cis.get("category_match")),
+        ],
         ["parent match", _pct(metrics.get("parent_match")), "–"],
         ["graded partial credit", _num(metrics.get("partial_credit")), "–"],
         ["code-type accuracy", _pct(metrics.get("code_type_accuracy")), "–"],
@@ -82,7 +91,15 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines += ["Micro/macro precision and recall:", ""]
     lines += _table(
         ["average", "precision", "recall", "F1"],
-        [[avg, _num(metrics[avg]["precision"]), _num(metrics[avg]["recall"]), _num(metrics[avg]["f1"])] for avg in ("micro", "macro")],
+        [
+            [
+                avg,
+                _num(metrics[avg]["precision"]),
+                _num(metrics[avg]["recall"]),
+                _num(metrics[avg]["f1"]),
+            ]
+            for avg in ("micro", "macro")
+        ],
     )
     lines += ["## By code type", ""]
     by_type_ci = cis.get("by_code_type", {})
@@ -113,7 +130,12 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += _table(
             ["confidence bucket", "n", "accuracy", "mean confidence"],
             [
-                [f"{b['lower']:.1f}–{b['upper']:.1f}", str(b["n"]), _pct(b["accuracy"]), _pct(b["confidence"])]
+                [
+                    f"{b['lower']:.1f}–{b['upper']:.1f}",
+                    str(b["n"]),
+                    _pct(b["accuracy"]),
+                    _pct(b["confidence"]),
+                ]
                 for b in calibration["bins"]
                 if b["n"]
             ],
@@ -125,16 +147,46 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += _table(
             ["metric", "constrained", "unconstrained", "p-value"],
             [
-                ["exact match", _pct(metrics["exact_match"]), _pct(free["exact_match"]), _p(sig.get("exact_match", {}).get("p_value"))],
-                ["top-3", _pct(metrics["top_k"].get("3")), _pct(free["top_k"].get("3")), _p(sig.get("top_3", {}).get("p_value"))],
-                ["category match", _pct(metrics["category_match"]), _pct(free["category_match"]), _p(sig.get("category_match", {}).get("p_value"))],
-                ["invalid-code rate", _pct(metrics["invalid_code_rate"]), _pct(free["invalid_code_rate"]), "–"],
-                ["format-failure rate", _pct(metrics["format_failure_rate"]), _pct(free["format_failure_rate"]), "–"],
+                [
+                    "exact match",
+                    _pct(metrics["exact_match"]),
+                    _pct(free["exact_match"]),
+                    _p(sig.get("exact_match", {}).get("p_value")),
+                ],
+                [
+                    "top-3",
+                    _pct(metrics["top_k"].get("3")),
+                    _pct(free["top_k"].get("3")),
+                    _p(sig.get("top_3", {}).get("p_value")),
+                ],
+                [
+                    "category match",
+                    _pct(metrics["category_match"]),
+                    _pct(free["category_match"]),
+                    _p(sig.get("category_match", {}).get("p_value")),
+                ],
+                [
+                    "invalid-code rate",
+                    _pct(metrics["invalid_code_rate"]),
+                    _pct(free["invalid_code_rate"]),
+                    "–",
+                ],
+                [
+                    "format-failure rate",
+                    _pct(metrics["format_failure_rate"]),
+                    _pct(free["format_failure_rate"]),
+                    "–",
+                ],
             ],
         )
     if report.get("baselines"):
-        lines += ["## Baselines", "", "p-values: McNemar (exact match), paired permutation (top-3), "
-                  "paired bootstrap (macro F1); system vs baseline on the same examples.", ""]
+        lines += [
+            "## Baselines",
+            "",
+            "p-values: McNemar (exact match), paired permutation (top-3), "
+            "paired bootstrap (macro F1); system vs baseline on the same examples.",
+            "",
+        ]
         rows = []
         for name, result in report["baselines"].items():
             m = result["metrics"]
@@ -164,10 +216,17 @@ def render_markdown(report: dict[str, Any]) -> str:
                 _pct(metrics["category_match"]),
             ],
         )
-        lines += _table(["system", "exact match", "p", "top-3", "p", "macro F1", "p", "category match"], rows)
+        lines += _table(
+            ["system", "exact match", "p", "top-3", "p", "macro F1", "p", "category match"], rows
+        )
     errors = report.get("error_categories")
     if errors:
-        lines += ["## Errors by category", "", "Details: `analysis.json` and `errors.jsonl` (`thce analyze`).", ""]
+        lines += [
+            "## Errors by category",
+            "",
+            "Details: `analysis.json` and `errors.jsonl` (`thce analyze`).",
+            "",
+        ]
         lines += _table(["category", "count"], [[c, str(n)] for c, n in errors.items()])
     if report.get("plots"):
         lines += ["## Plots", ""] + [f"![{p}]({p})" for p in report["plots"]] + [""]
@@ -187,15 +246,23 @@ def write_plots(report: dict[str, Any], output_dir: Path) -> list[str]:
 
     types = list(metrics["by_code_type"])
     values = [metrics["by_code_type"][t]["exact_match"] for t in types]
-    lows = [values[i] - cis.get(t, {}).get("exact_match", {}).get("low", values[i]) for i, t in enumerate(types)]
-    highs = [cis.get(t, {}).get("exact_match", {}).get("high", values[i]) - values[i] for i, t in enumerate(types)]
+    lows = [
+        values[i] - cis.get(t, {}).get("exact_match", {}).get("low", values[i])
+        for i, t in enumerate(types)
+    ]
+    highs = [
+        cis.get(t, {}).get("exact_match", {}).get("high", values[i]) - values[i]
+        for i, t in enumerate(types)
+    ]
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.bar(types, values, yerr=[lows, highs], capsize=6, color="#4C72B0")
     ax.set_ylim(0, 1)
     ax.set_ylabel("exact match")
     ax.set_title("Exact match by code type (95% CI)")
     for i, t in enumerate(types):
-        ax.text(i, 0.02, f"n={metrics['by_code_type'][t]['n']}", ha="center", color="white", fontsize=8)
+        ax.text(
+            i, 0.02, f"n={metrics['by_code_type'][t]['n']}", ha="center", color="white", fontsize=8
+        )
     fig.tight_layout()
     fig.savefig(output_dir / PLOT_NAMES[0], dpi=100)
     plt.close(fig)
@@ -206,9 +273,21 @@ def write_plots(report: dict[str, Any], output_dir: Path) -> list[str]:
         bins = [b for b in calibration["bins"] if b["n"]]
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
         ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect calibration")
-        ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", color="#C44E52", label="model")
+        ax.plot(
+            [b["confidence"] for b in bins],
+            [b["accuracy"] for b in bins],
+            "o-",
+            color="#C44E52",
+            label="model",
+        )
         for b in bins:
-            ax.annotate(str(b["n"]), (b["confidence"], b["accuracy"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            ax.annotate(
+                str(b["n"]),
+                (b["confidence"], b["accuracy"]),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xlabel("confidence")
@@ -253,7 +332,9 @@ def write_plots(report: dict[str, Any], output_dir: Path) -> list[str]:
     return written
 
 
-def write_report(report: dict[str, Any], output_dir: str | Path, plots: bool = True) -> dict[str, Any]:
+def write_report(
+    report: dict[str, Any], output_dir: str | Path, plots: bool = True
+) -> dict[str, Any]:
     """Write ``report.json``, ``report.md`` and (``plots=True``) the PNG plots to ``output_dir``.
 
     The plot file names are added to ``report["plots"]``. Returns the report.

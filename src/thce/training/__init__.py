@@ -1,1 +1,34 @@
-"""THCE training."""
+"""THCE training: validated YAML configs run through TRL (SFT stages 1-2, DPO stage 3).
+
+    >>> from thce.training import train, validate_config
+    >>> validate_config("post_training/config/thce_stage_1.yaml").valid  # doctest: +SKIP
+    True
+
+Exports load lazily so that ``import thce.training`` (done by the CLI) stays light.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "train": "thce.training.run",
+    "TrainResult": "thce.training.run",
+    "resolve_config": "thce.training.run",
+    "validate_config": "thce.training.validate",
+    "load_config": "thce.training.config",
+    "TrainConfig": "thce.training.config",
+    "ConfigReport": "thce.training.config",
+    "prepare_tokenizer": "thce.training.tokenization",
+    "PROFILES": "thce.training.profiles",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'thce.training' has no attribute {name!r}")
+
+
+__all__ = sorted(_EXPORTS)

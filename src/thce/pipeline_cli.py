@@ -14,8 +14,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thce.pipeline import STEPS
-
 console = Console()
 
 
@@ -33,7 +31,8 @@ def pipeline_command(
         str | None,
         typer.Option(
             "--from-stage",
-            help=f"Redo this step and every later one. Steps: {', '.join(STEPS)}.",
+            help="Redo this step and every later one: data, quality_gate, stage_1, stage_2, "
+            "stage_3, evaluation, report.",
         ),
     ] = None,
     force: Annotated[

@@ -10,17 +10,34 @@ See :mod:`thce.generation.generator` for the run itself and ``docs/DATA_PREPARAT
 ("Synthetic data generation") for the guide.
 """
 
-from thce.generation.generator import (
-    CostEstimate,
-    GenerationConfig,
-    GenerationSummary,
-    Generator,
-    estimate_cost,
-    generate,
-)
-from thce.generation.prices import Price, resolve_price
-from thce.generation.prompts import ReplyError, Target, build_messages, parse_reply
-from thce.generation.sampling import TargetSampler, parse_code_types
+import importlib
+from typing import Any
+
+# Names resolve lazily (PEP 562) so that `thce --help`, which imports thce.generation.cli,
+# does not pay for asyncio, the providers and the generator.
+_EXPORTS = {
+    "CostEstimate": "thce.generation.generator",
+    "GenerationConfig": "thce.generation.generator",
+    "GenerationSummary": "thce.generation.generator",
+    "Generator": "thce.generation.generator",
+    "estimate_cost": "thce.generation.generator",
+    "generate": "thce.generation.generator",
+    "Price": "thce.generation.prices",
+    "resolve_price": "thce.generation.prices",
+    "ReplyError": "thce.generation.prompts",
+    "Target": "thce.generation.prompts",
+    "build_messages": "thce.generation.prompts",
+    "parse_reply": "thce.generation.prompts",
+    "TargetSampler": "thce.generation.sampling",
+    "parse_code_types": "thce.generation.sampling",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'thce.generation' has no attribute {name!r}")
+
 
 __all__ = [
     "CostEstimate",

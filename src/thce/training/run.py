@@ -250,7 +250,14 @@ def _write_resolved_config(
     config: TrainConfig, args: dict[str, Any], output_dir: Path, extra: dict
 ) -> None:
     data = config.to_yaml_dict()
-    data["trainer"] = {k: v for k, v in args.items()}
+    data["trainer"] = dict(args)
+    # Absolute paths, so the file reruns the same stage from any working directory.
+    data["dataset"]["path"] = str(config.dataset_path().resolve())
+    if config.dataset.eval_path:
+        data["dataset"]["eval_path"] = str(resolve_data_path(config.dataset.eval_path, config.config_dir).resolve())
+    model_path = Path(config.model.name_or_path).expanduser()
+    if model_path.is_dir():
+        data["model"]["name_or_path"] = str(model_path.resolve())
     header = (
         "# Resolved THCE training config: the source config with profile/--set overrides and\n"
         "# platform defaults applied. Re-run with: thce train <this file>\n"

@@ -12,7 +12,14 @@ import bisect
 import re
 from functools import cached_property
 
-from thce.data.phi.lexicon import EPONYM_HEADS, KNOWN_EPONYMS, PROTECTED_PHRASES, RELATIONS, TITLES
+from thce.data.phi.lexicon import (
+    EPONYM_HEADS,
+    FUNCTION_WORDS,
+    KNOWN_EPONYMS,
+    PROTECTED_PHRASES,
+    RELATIONS,
+    TITLES,
+)
 
 # Words are matched generically and looked up in sets: a 200-way regex alternation is slow.
 _WORD_RE = re.compile(r"[A-Za-z]+")
@@ -59,6 +66,15 @@ _DRUG_DOSE_RE = re.compile(
 )
 _MAX_EPONYM_WORDS = 3
 _LOOKBACK = 80
+# Decision rules and grading systems named after a place or a person may have one or two
+# medical words between the name and the head noun ("Ottawa ankle rules", "Canadian head CT
+# rule"); the words in between must be medical vocabulary, not "in", "and" or a name.
+_CLASSIFICATION_HEADS = frozenset(
+    "rule rules criteria criterion score scale classification grade grading stage class "
+    "definition guidelines".split()
+)
+_GAP_WORD_RE = re.compile(r"(?<![\w’'-])([A-Za-z][\w-]*)[ \t]+$")
+_MAX_GAP_WORDS = 2
 
 
 class TextContext:
@@ -100,7 +116,9 @@ class TextContext:
         for head in _WORD_RE.finditer(text):
             if head.group().lower() not in EPONYM_HEADS:
                 continue
-            pos = head.start()
+            pos = gap = head.start()
+            if head.group().lower() in _CLASSIFICATION_HEADS:
+                pos = gap = self._skip_medical_gap(pos)
             first = pos
             for _ in range(_MAX_EPONYM_WORDS):
                 window_start = max(0, pos - _LOOKBACK)
@@ -108,9 +126,35 @@ class TextContext:
                 if not match or match.group(1).rstrip(".").lower() in _TITLE_SET:
                     break
                 first = pos = match.start(1)
-            if first < head.start():
+            if first < gap and (gap == head.start() or not self._announced(first)):
                 found.append((first, head.end()))
         return found
+
+    def _skip_medical_gap(self, pos: int) -> int:
+        """Start of one or two lower-case medical words before ``pos`` ("Ottawa ankle rules").
+
+        Returns ``pos`` itself unless a capitalised word precedes the gap.
+        """
+        # Imported here: the vocabulary module builds on this one.
+        from thce.data.phi.vocabulary import is_medical_word
+
+        text = self.text
+        candidate = pos
+        for _ in range(_MAX_GAP_WORDS):
+            match = _GAP_WORD_RE.search(text, max(0, candidate - _LOOKBACK), candidate)
+            word = match.group(1) if match else ""
+            if not word[:1].islower() or word in FUNCTION_WORDS or not is_medical_word(word):
+                return pos
+            candidate = match.start(1)  # type: ignore[union-attr]
+            if _PREV_CAP_WORD_RE.search(text, max(0, candidate - _LOOKBACK), candidate):
+                return candidate
+        return pos
+
+    def _announced(self, start: int) -> bool:
+        """A title or name cue before a capitalised word: "Mrs. Jones pain score" is a person."""
+        from thce.data.phi.names import has_name_cue
+
+        return has_name_cue(self, start, start)
 
     def _possessive_eponyms(self) -> list[tuple[int, int]]:
         text = self.text

@@ -48,6 +48,7 @@ EPONYM_HEADS: frozenset[str] = frozenset(
     effect ileus diverticulum diverticulitis esotropia cirrhosis ophthalmopathy orbitopathy
     neuropathy myopathy arthritis vasculitis anastomosis dilator bougie sheath gown pump
     hypothesis law collar stockings boot boots tear tears lesions nevus nevi papules keratosis
+    grade grades grading rules definition definitions guideline guidelines protocol category
     """
     )
 )
@@ -324,6 +325,14 @@ MEDICAL_ABBREVIATIONS: frozenset[str] = frozenset(
     IPPE CMS HCPCS CPT ICD ICD-10 ICD-10-CM NDC DRG HCC RAF NOS NEC MMSE MoCA PHQ PHQ-9 GAD
     GAD-7 AUDIT CAGE CIWA COWS GCS NIHSS NYHA ASA ECOG KPS HR RR BP SpO2 O2 RA NC BP HEENT JVP
     PMI
+    Hb Hgb HgB Hct Plt Plts WBC RBC MCV MCH MCHC RDW ANC ALC Neut Neuts Lymph Lymphs Mono Eos
+    Baso Segs Retic Na K Cl Ca iCa Mg Phos PO4 Cr Creat Alb Tbili Dbili Bili TBili T-bili Trop
+    TnI TnT hsTnT hs-TnT BNP NT-proBNP proBNP Lact Procal PCT Ddimer D-dimer Fib Fe TIBC Tsat
+    B12 Vit HbA1c Hba1c A1C Glu Gluc Chol Trig TG LFT LFTs Lytes CK CPK LDH Amyl Lip Uric UACR
+    UPCR Osm Sosm Uosm pH pCO2 pO2 PaO2 PaCO2 HCO3 Bicarb CO2 FiO2 SaO2 PEEP Tmax Wt Ht Hgb-A1c
+    T3 T4 FT4 fT4 FT3 TPO AFP CEA CA-125 CA19-9 aPTT PTT INR ESR CRP hsCRP ANA dsDNA ANCA ASO
+    RPR VDRL HIV-1 HBsAg HBcAb HCV-Ab UCx BCx Cx GC NAAT PCR COVID SARS-CoV-2
+    Tdap Td DTaP DT MMR MMRV IPV Hib HepA HepB PCV PCV13 PCV15 PCV20 PPSV23 RZV BCG
     """
     )
 )
@@ -433,3 +442,73 @@ NAME_PARTICLES: tuple[str, ...] = (
     "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "bin", "ibn",
     "al", "ter", "dos", "das",
 )  # fmt: skip
+
+# Words of clinical notes that code descriptions lack: lab names, equipment, exam and course
+# words. With the code descriptions they make up thce.data.phi.vocabulary.
+CLINICAL_WORDS: frozenset[str] = frozenset(
+    _words(
+        """
+    labs lab troponin troponins lipase amylase ferritin platelets platelet procalcitonin lactate
+    lactic neutrophils neutrophil lymphocytes monocytes eosinophils basophils bands hematocrit
+    hemoglobin bicarbonate bicarb chloride phosphorus phosphate electrolytes lytes magnesium
+    calprotectin galactomannan fibrinogen haptoglobin reticulocytes reticulocyte retic
+    transferrin folate cortisol prolactin testosterone estradiol lipids triglycerides glucose
+    creatinine bilirubin albumin ammonia urinalysis microalbumin nitrites nitrite esterase
+    ketones culture cultures gram stain smear titer titers antigen antibody antibodies panel
+    meter meters reading readings log logs fingerstick fingersticks glucometer sensor sensors
+    monitor pump pumps spacer nebulizer nebs neb inhaler walker cane crutch crutches splint
+    wheeze wheezes wheezing crackle crackles rales rhonchi stridor rub rubs bruit bruits
+    infiltrate infiltrates consolidation opacity opacities exudate exudates effusion effusions
+    pleuritic productive nonproductive scattered patchy focal diffuse occasional intermittent
+    persistent nocturnal exertional positional bilateral unilateral bibasilar basilar apical
+    proximal distal medial lateral superior inferior anterior posterior dorsal ventral palmar
+    plantar radial ulnar pedal tonsillar capillary peripheral central sudden gradual abrupt
+    insidious worsening improving resolving resolved recurrent new old prior baseline recheck
+    repeat repeated trending uptrending downtrending stable unchanged tender nontender swollen
+    erythematous purulent serous bloody watery foul mild mildly moderate severe marked trace
+    palpable nonpalpable diminished absent present brisk sluggish reactive symmetric
+    asymmetric regular irregular tachycardic bradycardic hypotensive hypertensive febrile
+    afebrile hypoxic hypoxemic diaphoretic lethargic somnolent obtunded oriented alert awake
+    ambulating ambulatory bedbound nonambulatory tolerating tolerated denies denied endorses
+    reports complains presents noted seen started stopped held resumed continued increased
+    decreased titrated tapered switched changed added refilled ordered obtained consulted
+    cardiac pulmonary renal hepatic gastric abdominal pelvic cervical thoracic lumbar sacral
+    coronary cerebral neurologic neurological vascular venous arterial lymphatic cutaneous
+    dermal oral nasal ocular otic rectal vaginal urinary biliary pancreatic splenic adrenal
+    thyroid pituitary dietary nutrition hydration ventilator intubated extubated sedated
+    several despite every each both either neither overall otherwise additionally also
+    however although though because since until while during after before following
+    """
+    )
+)
+
+# Genera of organisms named in notes, capitalised by convention ("Klebsiella pneumoniae").
+ORGANISM_GENERA: frozenset[str] = frozenset(
+    _words(
+        """
+    Acinetobacter Actinomyces Aeromonas Aspergillus Babesia Bacillus Bacteroides Bartonella
+    Blastomyces Bordetella Borrelia Brucella Burkholderia Campylobacter Candida Chlamydia
+    Chlamydophila Citrobacter Clostridioides Clostridium Coccidioides Corynebacterium Coxiella
+    Cryptococcus Cryptosporidium Cutibacterium Cyclospora Ehrlichia Eikenella Entamoeba
+    Enterobacter Enterococcus Escherichia Fusobacterium Gardnerella Giardia Haemophilus
+    Hemophilus Helicobacter Histoplasma Kingella Klebsiella Lactobacillus Legionella Leishmania
+    Leptospira Listeria Malassezia Moraxella Morganella Mucor Mycobacterium Mycoplasma Neisseria
+    Nocardia Pasteurella Peptostreptococcus Plasmodium Pneumocystis Prevotella Propionibacterium
+    Proteus Providencia Pseudomonas Rhizopus Rickettsia Salmonella Sarcoptes Schistosoma
+    Serratia Shigella Sporothrix Staphylococcus Stenotrophomonas Streptococcus Strongyloides
+    Toxoplasma Treponema Trichomonas Trichophyton Ureaplasma Vibrio Yersinia
+    """
+    )
+)
+
+# Words of the medical vocabulary that are also common given names or surnames: they never
+# count as medical when deciding whether an NER hit is a name ("Crystal Young" stays a name).
+NAME_LIKE_WORDS: frozenset[str] = frozenset(
+    _words(
+        """
+    art bird black bridges brown burns cane chambers crystal cross cutter day duffy field
+    foster gene glass hall hill house iris little long may page park ray rich rose ross sharp
+    short snow stone summer van walker west white will wood young
+    """
+    )
+)

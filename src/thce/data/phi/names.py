@@ -16,6 +16,7 @@ from thce.data.phi.lexicon import (
 )
 from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
+from thce.data.phi.vocabulary import all_medical
 from thce.data.phi.words import (
     INITIAL,
     MONTH_SET,
@@ -44,6 +45,14 @@ _CUE_RE = re.compile(
     rf"(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?[ \t]+(?:(?:is|was)[ \t]+)?({NAME_SEQ})"
 )
 _LAST_FIRST_RE = re.compile(rf",[ \t]*({NAME_WORD})(?![\w'’-])")
+# Evidence of a person right before or after a candidate name (see has_name_cue).
+_CUE_BEFORE_RE = re.compile(
+    rf"(?:\b(?:{'|'.join(TITLES)})\.?|(?i:\b(?:{_NAME_CUES}|signed|signature|sincerely|regards)"
+    r"|/s/)(?:[ \t]*[:,-])?(?:[ \t]+(?:is|was))?)[ \t]*$"
+)
+_CREDENTIAL_AFTER_RE = re.compile(
+    rf",?[ \t]+(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))})(?![\w-])"
+)
 
 
 @register(
@@ -141,6 +150,7 @@ def _find_name_runs(ctx: TextContext) -> Iterator[PHISpan]:
                 for w in words
             )
             or m.group(1) in LARGE_REGIONS
+            or all_medical(words)
             or ctx.is_protected(m.start(1), m.end(1))
             or any(w.lower() in MONTH_SET for w in words)
         ):
@@ -149,6 +159,23 @@ def _find_name_runs(ctx: TextContext) -> Iterator[PHISpan]:
         if following and following[0].strip(".,;:").lower() in _FACILITY_WORDS:
             continue  # "Springfield General Hospital" is a place (location recognizer)
         yield make_span(ctx, m.start(1), m.end(1), "NAME", "name")
+
+
+def has_name_cue(ctx: TextContext, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is announced as a person's name by its context.
+
+    A title right before it ("Dr.", "Mrs."), a cue word ("patient", "daughter", "seen by",
+    "Name:", "named", "signed") or a credential right after it (", MD"). NER hits with such
+    evidence are kept even when their words are medical vocabulary ("Dr. Walker").
+
+    >>> ctx = TextContext("Seen by Dr. Stone. Stone passed.")
+    >>> has_name_cue(ctx, 12, 17), has_name_cue(ctx, 19, 24)
+    (True, False)
+    """
+    text = ctx.text
+    if _CUE_BEFORE_RE.search(text, max(0, start - 40), start):
+        return True
+    return _CREDENTIAL_AFTER_RE.match(text, end) is not None
 
 
 def _extend_last_first(ctx: TextContext, end: int) -> int:

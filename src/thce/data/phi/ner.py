@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import LARGE_REGIONS, US_STATES
+from thce.data.phi.names import has_name_cue
 from thce.data.phi.recognizers import clean_name_tokens, is_non_name_word, looks_medical
 from thce.data.phi.spans import PHISpan
+from thce.data.phi.vocabulary import all_medical
 from thce.errors import DataError
 from thce.logging import logger
 
@@ -126,20 +128,42 @@ def entity_spans(ents: Iterable[tuple[int, int, str]], ctx: TextContext) -> list
 
     PERSON becomes NAME and GPE/LOC/FAC become LOCATION, after dropping clinical words,
     abbreviations, drug names, eponyms in context, single-word known eponyms ("Parkinson's")
-    and places at state level or above.
+    and places at state level or above. A hit whose every word is medical vocabulary
+    ("Hemoglobin", "Diffuse", "Mycoplasma") is dropped unless a name cue announces it.
     """
     spans: list[PHISpan] = []
     text = ctx.text
     for start, end, label in _split_entities(ents, text):
         if label in _NAME_LABELS:
             for s, e in clean_name_tokens(ctx, start, end, strict_single=True):
-                spans.append(PHISpan(s, e, "NAME", "ner", text[s:e]))
+                if not _medical_only(ctx, s, e):
+                    spans.append(PHISpan(s, e, "NAME", "ner", text[s:e]))
         elif label in _PLACE_LABELS:
             place = _clean_place(ctx, start, end)
-            if place:
+            if place and not _medical_only(ctx, *place):
                 s, e = place
                 spans.append(PHISpan(s, e, "LOCATION", "ner", text[s:e]))
     return spans
+
+
+def _medical_only(ctx: TextContext, start: int, end: int) -> bool:
+    """A hit made only of medical words, with no title, cue or credential around it.
+
+    The hit is widened to whole hyphenated words first: spaCy may tag "Gastro" alone in
+    "Gastro-esophageal".
+    """
+    text = ctx.text
+    wide_start = _HYPHEN_BEFORE_RE.search(text, max(0, start - 40), start)
+    wide_end = _HYPHEN_AFTER_RE.match(text, end)
+    words = text[
+        wide_start.start() if wide_start else start : wide_end.end() if wide_end else end
+    ].split()
+    return all_medical(words) and not has_name_cue(ctx, start, end)
+
+
+# Letters joined to a hit by a hyphen on either side.
+_HYPHEN_BEFORE_RE = re.compile(r"[A-Za-z]+-$")
+_HYPHEN_AFTER_RE = re.compile(r"-[A-Za-z][A-Za-z-]*")
 
 
 # Where spaCy's entities must be cut: sentence ends ("Fresno. Pediatrician") and titles

@@ -66,6 +66,8 @@ class EvaluationSection(_Strict):
     baselines: list[str] = Field(default_factory=list)
     batch_size: int = Field(16, ge=1)
     max_samples: int | None = Field(None, ge=1)
+    # Candidates per example for top-k metrics (1 = greedy answer only, fastest).
+    top_k: int = Field(3, ge=1, le=10)
     constrained: bool = False
 
 
@@ -78,6 +80,7 @@ class ProfileTraining(_Strict):
 
 class ProfileEvaluation(_Strict):
     batch_size: int | None = Field(None, ge=1)
+    top_k: int | None = Field(None, ge=1, le=10)
     max_samples: int | None = Field(None, ge=1)
 
 
@@ -94,6 +97,9 @@ class PipelineConfig(_Strict):
 
     name: str = "thce"
     output_dir: str = "outputs/pipeline"
+    # Stage 1's base model (null: the one in the stage-1 training config). Stages 2 and 3
+    # always start from the previous stage's output.
+    base_model: str | None = None
     profile: str = "cpu"
     data: DataSection
     quality_gate: QualityGateSection = Field(default_factory=QualityGateSection)
@@ -330,8 +336,11 @@ class Pipeline:
         index = STAGES.index(stage)
         if index > 0:
             overrides.append(f"model={self.stage_output_dir(STAGES[index - 1])}")
+        elif self.config.base_model:
+            overrides.append(f"model={self.config.base_model}")
         overrides += self.profile.training.all + getattr(self.profile.training, stage)
-        return overrides + self.extra_overrides
+        # The user's overrides come last, but never replace the chain of stage models.
+        return overrides + [o for o in self.extra_overrides if not o.startswith("model=")]
 
     def run_stage(self, stage: str) -> dict[str, Any]:
         """Train one stage through the shared training code path."""
@@ -374,6 +383,7 @@ class Pipeline:
         train_data = _resolve(self.base, section.train_data)
         batch_size = self.profile.evaluation.batch_size or section.batch_size
         max_samples = self.profile.evaluation.max_samples or section.max_samples
+        top_k = self.profile.evaluation.top_k or section.top_k
         systems: dict[str, Any] = {}
         for number, stage in enumerate(STAGES, start=1):
             model_dir = self.stage_output_dir(stage)
@@ -383,6 +393,7 @@ class Pipeline:
                 "test": _file_hash(test_data),
                 "batch": batch_size,
                 "max": max_samples,
+                "top_k": top_k,
                 "constrained": section.constrained,
             }
 
@@ -396,6 +407,7 @@ class Pipeline:
                     constrained=section.constrained,
                     stage=number,
                     train_data=train_data,
+                    top_k=top_k,
                 )
 
             systems[stage] = self._run_step(
@@ -407,11 +419,17 @@ class Pipeline:
                 "test": _file_hash(test_data),
                 "train": _file_hash(train_data),
                 "max": max_samples,
+                "top_k": top_k,
             }
 
             def action(name: str = name, out: Path = out) -> dict:
                 return evaluate_baseline(
-                    name, test_data, out, train_data=train_data, max_samples=max_samples
+                    name,
+                    test_data,
+                    out,
+                    train_data=train_data,
+                    max_samples=max_samples,
+                    top_k=top_k,
                 )
 
             systems[name] = self._run_step(

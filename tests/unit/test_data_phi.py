@@ -59,7 +59,16 @@ def test_fixture_is_large_varied_and_consistent(notes):
     assert {span.label for note in notes for span in note.phi} == set(PHI_LABELS)
     kinds = {trap.label for note in notes for trap in note.traps}
     assert {"eponym", "code", "dose", "vital", "duration", "age", "abbrev", "drug"} <= kinds
-    assert {note.split for note in notes} == {"dev", "heldout", "blind"}
+    assert {note.split for note in notes} == {
+        "dev",
+        "heldout",
+        "blind",
+        "clinical",
+        "clinical_heldout",
+        "clinical_blind",
+    }
+    # Clinical words, labs, organisms, brands and classifications that NER mistakes for PHI.
+    assert {"clinical", "lab", "organism", "classification"} <= kinds
 
 
 def test_default_scrubber_meets_recall_and_trap_targets(scrubber, notes):
@@ -72,6 +81,11 @@ def test_default_scrubber_meets_recall_and_trap_targets(scrubber, notes):
         part = evaluate(scrubber, [n for n in notes if n.split == split])
         assert part.token_recall >= 0.95, (split, part.missed)
         assert part.trap_damage <= 0.03, (split, part.damaged)
+    # Clinical-vocabulary traps (sentence-initial words, labs, organisms, classifications).
+    for split in ("clinical", "clinical_heldout", "clinical_blind"):
+        part = evaluate(scrubber, [n for n in notes if n.split == split])
+        assert part.trap_damage <= 0.03, (split, part.damaged)
+        assert part.token_precision >= 0.95, (split, part.false_removals)
 
 
 def test_rules_only_scrubber_keeps_medical_content(rules, notes):
@@ -178,6 +192,90 @@ def test_possessive_eponym_is_the_disease_unless_a_person_noun_follows(scrubber)
     assert "[NAME]'s daughter" in scrubber.scrub(
         "Mr. Parkinson came in. Parkinson's daughter drove."
     )
+
+
+# --------------------------------------------------------------------------- clinical words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hemoglobin was 9.1 today. Meter readings show fasting glucose 180.",
+        "Diffuse wheezing noted.",
+        "EGD showed Los Angeles grade B esophagitis. Hb 10.2.",
+        "Mycoplasma pneumonia suspected",
+        "Pulmonary: clear. Sudden onset of dyspnea. Hb 9.8, Hgb stable.",
+        "Klebsiella grew from urine. Pseudomonas in sputum. Candida in the mouth.",
+        "Staphylococcus aureus bacteremia. Started Eliquis. Humira held.",
+        "New York Heart Association class III. Ottawa ankle rules negative.",
+        "Sinus tachycardia. Pulmonary Embolism ruled out. Sudden Cardiac Arrest survivor.",
+        "ICD10: K21.9 (Gastro-esophageal reflux disease without esophagitis)",
+        "Tetanus, diphtheria, acellular pertussis vaccine (Tdap) given.",
+    ],
+)
+def test_clinical_words_are_not_names_or_places(scrubber, text):
+    assert scrubber.scrub(text) == text
+    assert not scrubber.has_phi(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Words of the medical vocabulary are names when a cue says so.
+        ("Dr. Stone removed the stone.", "Dr. [NAME] removed the stone."),
+        ("Mr. Walker uses a walker.", "Mr. [NAME] uses a walker."),
+        ("Signed: Grant Young, MD.", "Signed: [NAME], MD."),
+        (
+            "Patient name: Summer Hill. Bilateral knee pain.",
+            "Patient name: [NAME]. Bilateral knee pain.",
+        ),
+        # Common names that are also medical words stay names without a cue.
+        (
+            "Crystal Young called the clinic about her refill.",
+            "[NAME] called the clinic about her refill.",
+        ),
+        (
+            "Iris Walker was seen in clinic today for knee pain.",
+            "[NAME] was seen in clinic today for knee pain.",
+        ),
+    ],
+)
+def test_names_that_look_medical_are_still_removed(scrubber, text, expected):
+    assert scrubber.scrub(text) == expected
+
+
+def test_medical_vocabulary_comes_from_code_descriptions():
+    from thce.data.phi.vocabulary import description_words, is_medical_word, medical_vocabulary
+
+    words = description_words(["Wheezing", "Alport syndrome", "Reye's syndrome", "Pain in knee"])
+    assert {"wheezing", "pain", "knee", "syndrome"} <= words
+    assert not {"alport", "reye", "s"} & words  # eponyms and possessives are not vocabulary
+    vocabulary = medical_vocabulary()
+    assert medical_vocabulary() is vocabulary  # built once per process
+    assert len(vocabulary) > 5000 and {"hemoglobin", "diffuse", "esophagitis"} <= vocabulary
+    assert is_medical_word("Mycoplasma") and is_medical_word("Hb") and is_medical_word("Sudden")
+    assert not is_medical_word("Okafor") and not is_medical_word("Young")
+
+
+def test_medical_vocabulary_survives_a_missing_code_database(monkeypatch):
+    from thce.data.phi import vocabulary
+    from thce.errors import CodeError
+
+    def broken(system):
+        raise CodeError(f"Code database for {system} is missing")
+
+    monkeypatch.setattr("thce.codes.get_database", broken)
+    monkeypatch.setattr(vocabulary, "_VOCABULARY", None)  # restored after the test
+    words = vocabulary.medical_vocabulary()
+    assert "troponin" in words and "hemoglobin" in words  # THCE's own lists still apply
+    assert "esophagitis" not in words  # a word only the code descriptions supply
+
+
+def test_classifications_named_after_places_are_protected():
+    ctx = TextContext("EGD: Los Angeles grade B. Mrs. Jones pain score 4. Ottawa ankle rules.")
+    assert ctx.is_protected(5, 16)  # Los Angeles
+    assert not ctx.is_protected(31, 36)  # Jones: a title announces a person
+    assert ctx.is_protected(51, 57)  # Ottawa
 
 
 # --------------------------------------------------------------------------- names

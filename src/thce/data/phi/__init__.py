@@ -25,6 +25,7 @@ from thce.data.phi.ner import SPACY_MODELS, load_nlp
 from thce.data.phi.recognizers import RECOGNIZERS, Recognizer, get_recognizers
 from thce.data.phi.scrubber import PHIScrubber, apply_placeholders
 from thce.data.phi.spans import PHI_LABELS, PHISpan, merge_spans
+from thce.data.phi.vocabulary import is_medical_word, medical_vocabulary
 
 
 def available_recognizers() -> list[str]:
@@ -49,7 +50,9 @@ __all__ = [
     "available_recognizers",
     "evaluate",
     "get_recognizers",
+    "is_medical_word",
     "load_annotated",
     "load_nlp",
+    "medical_vocabulary",
     "merge_spans",
 ]

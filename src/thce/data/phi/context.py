@@ -70,8 +70,21 @@ _LOOKBACK = 80
 # medical words between the name and the head noun ("Ottawa ankle rules", "Canadian head CT
 # rule"); the words in between must be medical vocabulary, not "in", "and" or a name.
 _CLASSIFICATION_HEADS = frozenset(
-    "rule rules criteria criterion score scale classification grade grading stage class "
-    "definition guidelines".split()
+    [
+        "rule",
+        "rules",
+        "criteria",
+        "criterion",
+        "score",
+        "scale",
+        "classification",
+        "grade",
+        "grading",
+        "stage",
+        "class",
+        "definition",
+        "guidelines",
+    ]
 )
 _GAP_WORD_RE = re.compile(r"(?<![\w’'-])([A-Za-z][\w-]*)[ \t]+$")
 _MAX_GAP_WORDS = 2

@@ -68,6 +68,8 @@ class EvaluationSection(_Strict):
     max_samples: int | None = Field(None, ge=1)
     # Candidates per example for top-k metrics (1 = greedy answer only, fastest).
     top_k: int = Field(3, ge=1, le=10)
+    # Generation budget per answer (null: the evaluator's default for the stage).
+    max_new_tokens: int | None = Field(None, ge=1)
     constrained: bool = False
 
 
@@ -307,6 +309,14 @@ class Pipeline:
 
     def run_quality_gate(self) -> dict[str, Any]:
         """Check every built training file; stop when the failure rate exceeds the gate."""
+        paths = [self.stage_data_dir(stage) / "train.jsonl" for stage in STAGES]
+        inputs = {
+            "data": [_file_hash(p) for p in paths],
+            "max_failure_rate": self.config.quality_gate.max_failure_rate,
+        }
+        return self._run_step("quality_gate", inputs, paths, self._check_quality)
+
+    def _check_quality(self) -> dict[str, Any]:
         from thce.data.quality import DataQualityChecker
 
         checker = DataQualityChecker()
@@ -394,6 +404,7 @@ class Pipeline:
                 "batch": batch_size,
                 "max": max_samples,
                 "top_k": top_k,
+                "max_new_tokens": section.max_new_tokens,
                 "constrained": section.constrained,
             }
 
@@ -408,6 +419,7 @@ class Pipeline:
                     stage=number,
                     train_data=train_data,
                     top_k=top_k,
+                    max_new_tokens=section.max_new_tokens,
                 )
 
             systems[stage] = self._run_step(

@@ -1,0 +1,150 @@
+"""Pipeline config loading, step bookkeeping and the quality gate (no training here)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from thce.cli import app
+from thce.errors import PipelineError
+from thce.pipeline import Pipeline, load_pipeline_config
+from thce.pipeline_report import summary_rows, write_comparison_report
+
+runner = CliRunner()
+
+
+def test_default_config_loads_with_cpu_and_gpu_profiles():
+    config, base = load_pipeline_config()
+    assert config.profile == "cpu"
+    assert {"cpu", "gpu"} <= set(config.profiles)
+    assert config.active_profile().training_profile == "cpu-demo"
+    assert (base / config.data.stage_1).exists()
+    assert (base / config.evaluation.test_data).exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\n  bad: [", "invalid YAML"),
+        ("name: x\ndata: {}\n", "data.stage_1"),
+        (
+            "data: {stage_1: a, stage_2: b, stage_3: c}\ntraining: {stage_1: a, stage_2: b, stage_3: c}\n"
+            "evaluation: {test_data: t, train_data: t}\nunknown_key: 1\n",
+            "unknown_key",
+        ),
+    ],
+)
+def test_bad_configs_name_the_problem(tmp_path, text, message):
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    with pytest.raises(PipelineError, match=message):
+        load_pipeline_config(path)
+
+
+def test_unknown_profile_and_step(tmp_path):
+    config, base = load_pipeline_config()
+    config.profile = "tpu"
+    with pytest.raises(PipelineError, match="profile 'tpu' is not defined"):
+        Pipeline(config, base, tmp_path)
+    config.profile = "cpu"
+    with pytest.raises(PipelineError, match="unknown step"):
+        Pipeline(config, base, tmp_path, from_step="stage_9")
+
+
+def test_cli_reports_missing_config_as_user_error(tmp_path):
+    result = runner.invoke(app, ["pipeline", "--config", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2
+    assert "pipeline config not found" in result.output
+
+
+def test_overrides_chain_stage_models(tmp_path):
+    config, base = load_pipeline_config()
+    config.base_model = "thce:tiny"
+    pipeline = Pipeline(config, base, tmp_path, extra_overrides=["model=ignored", "trainer.seed=3"])
+    stage_1 = pipeline.training_overrides("stage_1")
+    stage_2 = pipeline.training_overrides("stage_2")
+    assert "model=thce:tiny" in stage_1 and "model=ignored" not in stage_1
+    assert f"model={tmp_path / 'stage_1'}" in stage_2 and "trainer.seed=3" in stage_2
+    assert stage_2[0] == f"dataset.path={tmp_path / 'data' / 'stage_2' / 'train.jsonl'}"
+
+
+def test_step_is_skipped_when_inputs_match_and_redone_with_force(tmp_path):
+    config, base = load_pipeline_config()
+    calls = []
+    out = tmp_path / "artifact.txt"
+
+    def action():
+        calls.append(1)
+        out.write_text("x")
+        return {"value": len(calls)}
+
+    pipeline = Pipeline(config, base, tmp_path)
+    assert pipeline._run_step("stage_1", {"a": 1}, [out], action) == {"value": 1}
+    assert pipeline._run_step("stage_1", {"a": 1}, [out], action) == {"value": 1}
+    assert len(calls) == 1
+    pipeline._run_step("stage_1", {"a": 2}, [out], action)
+    assert len(calls) == 2
+    out.unlink()
+    pipeline._run_step("stage_1", {"a": 2}, [out], action)
+    assert len(calls) == 3
+    Pipeline(config, base, tmp_path, force=True)._run_step("stage_1", {"a": 2}, [out], action)
+    assert len(calls) == 4
+    later = Pipeline(config, base, tmp_path, from_step="stage_1")
+    later._run_step("data_stage_1", {"a": 2}, [out], action, "data")
+    assert len(calls) == 5  # never recorded before
+    later._run_step("data_stage_1", {"a": 2}, [out], action, "data")
+    assert len(calls) == 5  # "data" comes before stage_1: kept
+    timings = later.timings()
+    assert set(timings) == {"stage_1", "data_stage_1"}
+
+
+def test_quality_gate_stops_on_failing_data(tmp_path):
+    config, base = load_pipeline_config()
+    pipeline = Pipeline(config, base, tmp_path)
+    good = {
+        "messages": [
+            {"role": "system", "content": "You are a medical coding assistant."},
+            {
+                "role": "user",
+                "content": "58 yo with type 2 diabetes, no complications, diet controlled.",
+            },
+            {
+                "role": "assistant",
+                "content": "ICD10: E11.9 (Type 2 diabetes mellitus without complications)",
+            },
+        ]
+    }
+    bad = {"messages": [{"role": "user", "content": "x"}]}
+    for stage in ("stage_1", "stage_2", "stage_3"):
+        folder = tmp_path / "data" / stage
+        folder.mkdir(parents=True)
+        (folder / "train.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    with pytest.raises(PipelineError, match="quality gate"):
+        pipeline.run_quality_gate()
+
+
+def test_comparison_report_without_predictions(tmp_path):
+    systems = {
+        "stage_1": {
+            "n": 10,
+            "metrics": {
+                "exact_match": 0.5,
+                "top_k": {"3": 0.7},
+                "category_match": 0.6,
+                "invalid_code_rate": 0.1,
+                "micro": {"f1": 0.5},
+                "macro": {"f1": 0.4},
+            },
+            "confidence_intervals": {"exact_match": {"low": 0.2, "high": 0.8}},
+        },
+        "random": {"n": 10, "metrics": {"exact_match": 0.0}},
+    }
+    report = write_comparison_report(systems, tmp_path)
+    assert report["results"]["stage_1"]["top_3"] == 0.7
+    assert report["results"]["stage_1"]["exact_match_ci"] == (0.2, 0.8)
+    rows = summary_rows(report)
+    assert rows[0][:3] == ("stage_1", "50.0%", "[20.0, 80.0]")
+    assert rows[1][2] == "—"
+    assert "No paired predictions" in (tmp_path / "report.md").read_text()

@@ -29,7 +29,7 @@ def test_report_holds_every_stage_and_baseline(pipeline_run):
     out, output = pipeline_run
     report = json.loads((out / "report.json").read_text())
     assert set(report["results"]) == set(STAGES) | set(BASELINES)
-    assert report["n"] == 6
+    assert report["n"] == 4
     for name, summary in report["results"].items():
         assert 0.0 <= summary["exact_match"] <= 1.0, name
         low, high = summary["exact_match_ci"]
@@ -49,7 +49,7 @@ def test_every_step_output_exists_and_parses(pipeline_run):
     out, _ = pipeline_run
     for stage in STAGES:
         built = out / "data" / stage
-        assert sum(1 for _ in (built / "train.jsonl").open()) == 50
+        assert sum(1 for _ in (built / "train.jsonl").open()) == 8
         json.loads((built / "metadata.json").read_text())
         model_dir = out / stage
         assert (model_dir / "config.json").exists()
@@ -58,9 +58,9 @@ def test_every_step_output_exists_and_parses(pipeline_run):
         assert metrics
         evaluation = out / "eval" / stage
         report = json.loads((evaluation / "report.json").read_text())
-        assert report["n"] == 6 and "exact_match" in report["metrics"]
+        assert report["n"] == 4 and "exact_match" in report["metrics"]
         rows = [json.loads(line) for line in (evaluation / "predictions.jsonl").open()]
-        assert len(rows) == 6 and {"id", "gold_code", "pred_code", "raw_output"} <= set(rows[0])
+        assert len(rows) == 4 and {"id", "gold_code", "pred_code", "raw_output"} <= set(rows[0])
     for name in BASELINES:
         json.loads((out / "eval" / "baselines" / name / "report.json").read_text())
     # stage 2 starts from stage 1's output, stage 3 from stage 2's

@@ -206,3 +206,13 @@ def test_cli_module_imports_no_heavy_libraries():
     code = "import sys, thce.evaluation.cli; print(sorted(m for m in ('torch', 'transformers', 'numpy', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_eval_output_defaults_to_outputs_eval_name(tmp_path, test_file, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app, ["eval", "--baseline", "keyword", "--test-data", str(test_file), "--max-samples", "5"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "outputs" / "eval" / "keyword" / "report.json").read_text())
+    assert report["n"] == 5

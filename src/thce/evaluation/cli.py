@@ -78,9 +78,14 @@ def eval_command(
         ),
     ],
     output: Annotated[
-        Path,
-        typer.Option("--output", "-o", help="Output folder for predictions, report and plots."),
-    ],
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output folder for predictions, report and plots "
+            "(default: outputs/eval/<model folder or baseline name>).",
+        ),
+    ] = None,
     model_path: Annotated[
         str | None,
         typer.Option(
@@ -158,6 +163,10 @@ def eval_command(
         raise EvaluationError("give --model-path PATH (a model to evaluate) or --baseline NAME")
     if baseline is not None and model_path is not None:
         raise EvaluationError("give either --model-path or --baseline, not both")
+    if output is None:
+        output = (
+            Path("outputs") / "eval" / (baseline or Path(str(model_path)).name.replace(":", "_"))
+        )
     if baseline is not None:
         if compare_baseline:
             raise EvaluationError(

@@ -450,13 +450,15 @@ def load_model_and_tokenizer(
     tokenizer_name: str | None = None,
     dtype: Any = None,
     device: str | None = None,
+    attn_implementation: str | None = None,
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Load a causal LM and its tokenizer from a built-in, a local dir or a hub id.
 
     ``tokenizer_name`` defaults to the model's own. ``dtype`` is a torch dtype or one of
     ``float32`` (default), ``bfloat16``, ``float16``, ``auto``. ``device`` (``"cpu"``,
-    ``"cuda"``...) moves the model there; None leaves it on the CPU. The model is returned in
-    eval mode.
+    ``"cuda"``...) moves the model there; None leaves it on the CPU. ``attn_implementation``
+    (``sdpa``, ``eager``, ``flash_attention_2``) is passed to ``from_pretrained``. The model is
+    returned in eval mode.
 
     >>> model, tokenizer = load_model_and_tokenizer("thce:tiny", device="cpu")  # doctest: +SKIP
     """
@@ -465,7 +467,10 @@ def load_model_and_tokenizer(
     resolved = resolve_model(name_or_path)
     start = time.perf_counter()
     try:
-        model = AutoModelForCausalLM.from_pretrained(resolved.path_or_id, dtype=_torch_dtype(dtype))
+        extra = {"attn_implementation": attn_implementation} if attn_implementation else {}
+        model = AutoModelForCausalLM.from_pretrained(
+            resolved.path_or_id, dtype=_torch_dtype(dtype), **extra
+        )
     except (OSError, ValueError, RuntimeError) as exc:
         raise ModelError(
             f"could not load model {name_or_path!r} from {resolved.path_or_id}: {exc}. Check that "

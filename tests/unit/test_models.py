@@ -118,6 +118,14 @@ def test_load_model_and_tokenizer_tiny():
     assert tokenizer.convert_tokens_to_ids("<|im_end|>") == model.config.eos_token_id
 
 
+def test_load_with_attention_implementation_and_separate_tokenizer(tiny_model_dir):
+    model, tokenizer = load_model_and_tokenizer(
+        str(tiny_model_dir), tokenizer_name="thce:tiny", attn_implementation="eager"
+    )
+    assert model.config._attn_implementation == "eager"
+    assert len(tokenizer) == model.config.vocab_size
+
+
 def test_load_rejects_unknown_dtype():
     with pytest.raises(ModelError, match="unknown dtype"):
         load_model_and_tokenizer("thce:tiny", dtype="int3")

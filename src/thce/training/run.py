@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from thce.errors import ConfigError, ModelError, TrainingError
+from thce.errors import ConfigError, TrainingError
 from thce.io import atomic_write, write_json
 from thce.logging import logger
 from thce.models import BUILTIN_MODELS, load_model_and_tokenizer
@@ -254,7 +254,9 @@ def _write_resolved_config(
     # Absolute paths, so the file reruns the same stage from any working directory.
     data["dataset"]["path"] = str(config.dataset_path().resolve())
     if config.dataset.eval_path:
-        data["dataset"]["eval_path"] = str(resolve_data_path(config.dataset.eval_path, config.config_dir).resolve())
+        data["dataset"]["eval_path"] = str(
+            resolve_data_path(config.dataset.eval_path, config.config_dir).resolve()
+        )
     model_path = Path(config.model.name_or_path).expanduser()
     if model_path.is_dir():
         data["model"]["name_or_path"] = str(model_path.resolve())
@@ -343,14 +345,12 @@ def train(
         f"Stage {cfg.stage.number} ({cfg.stage_type.upper()}): model {model_name} -> {out} "
         f"[{'cuda' if machine['cuda'] else 'cpu'}, bf16={trl_args.bf16}]"
     )
-    try:
-        model, tokenizer = load_model_and_tokenizer(
-            model_name, cfg.tokenizer.name_or_path, dtype=cfg.model.dtype
-        )
-    except ModelError:
-        raise
-    if cfg.model.attn_implementation:
-        model.config._attn_implementation = cfg.model.attn_implementation
+    model, tokenizer = load_model_and_tokenizer(
+        model_name,
+        cfg.tokenizer.name_or_path,
+        dtype=cfg.model.dtype,
+        attn_implementation=cfg.model.attn_implementation,
+    )
     model.train()
     added = prepare_tokenizer(
         tokenizer,
@@ -405,7 +405,7 @@ def train(
             raise TrainingError(
                 f"out of memory: {exc}. Lower trainer.per_device_train_batch_size (raise "
                 "gradient_accumulation_steps to keep the effective batch), lower max_length, or "
-                "enable gradient_checkpointing"
+                "set activation_checkpointing: true"
             ) from exc
         raise
     losses = callback.losses()

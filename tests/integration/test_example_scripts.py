@@ -19,6 +19,10 @@ SCRIPTS = [
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_generated_files_are_up_to_date(script):
     result = subprocess.run(
-        [sys.executable, script, "--check"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        [sys.executable, script, "--check"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -28,6 +28,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from thce.codes.formats import parse_code_type
+from thce.errors import CodeError
+
 CODE_TYPES: tuple[str, ...] = ("ICD10", "CPT", "HCPCS")
 
 STAGE_1_SYSTEM_PROMPT = (
@@ -51,17 +54,6 @@ SYSTEM_PROMPTS: dict[int, str] = {
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 
-# Code-type spellings a model (or a person) might write, mapped to THCE's names.
-_TYPE_ALIASES = {
-    "ICD10": "ICD10",
-    "ICD10CM": "ICD10",
-    "ICD": "ICD10",
-    "CPT": "CPT",
-    "CPT4": "CPT",
-    "HCPCS": "HCPCS",
-    "HCPCSII": "HCPCS",
-    "HCPCSLEVELII": "HCPCS",
-}
 _ANSWER_RE = re.compile(
     r"(?P<type>ICD[\s_-]?10(?:[\s_-]?CM)?|CPT(?:[\s_-]?4)?|HCPCS(?:[\s_-]?(?:LEVEL[\s_-]?)?II)?)"
     r"\s*(?:code)?\s*[:=\-]\s*"
@@ -75,15 +67,18 @@ _THINK_RE = re.compile(r"<think>(?P<body>.*?)</think>", re.DOTALL)
 def canonical_code_type(value: str | None) -> str | None:
     """Map a code-type spelling (``icd-10-cm``, ``Cpt``, ``HCPCS Level II``) to ICD10/CPT/HCPCS.
 
-    Returns ``None`` when the value names no known system.
+    Returns ``None`` when the value names no known system (the code layer's
+    :func:`~thce.codes.formats.parse_code_type` owns the spellings; it raises instead).
 
     >>> canonical_code_type("icd-10-cm")
     'ICD10'
     """
     if value is None:
         return None
-    key = re.sub(r"[\s_\-]", "", value.strip().upper())
-    return _TYPE_ALIASES.get(key)
+    try:
+        return parse_code_type(value)
+    except CodeError:
+        return None
 
 
 def _normalize(code: str, code_type: str | None) -> str:

@@ -86,6 +86,25 @@ def test_model_resized_and_ids_mirrored():
     assert prepare_model_for_tokenizer(model, tokenizer) is False
 
 
+def test_new_token_embeddings_start_from_their_former_pieces():
+    import torch
+
+    model, tokenizer = load_model_and_tokenizer("thce:tiny")
+    pieces = tokenizer("<think>", add_special_tokens=False)["input_ids"]
+    assert len(pieces) == 3  # "<", "think", ">" before the token exists
+    prepare_tokenizer(tokenizer, "stage_2")
+    prepare_model_for_tokenizer(model, tokenizer)
+    weight = model.get_input_embeddings().weight
+    row = weight[tokenizer.convert_tokens_to_ids("<think>")]
+    mean = weight[pieces].mean(dim=0)
+    assert torch.allclose(row / row.norm(), mean / mean.norm(), atol=1e-5)
+    typical = weight[: len(tokenizer) - 2].norm(dim=1).mean()
+    assert torch.isclose(row.norm(), typical, rtol=1e-4)
+    assert (
+        model.get_output_embeddings().weight[tokenizer.convert_tokens_to_ids("<think>")].equal(row)
+    )
+
+
 @pytest.mark.parametrize(
     ("stage", "example", "answer"),
     [

@@ -18,6 +18,7 @@ import os
 import platform as _platform
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -334,6 +335,10 @@ def train(
             "--set model=<a model>"
         )
     malloc_tuned = tune_malloc()
+    # TRL 1.16 still calls transformers' deprecated gradient-checkpointing alias: not ours to fix.
+    warnings.filterwarnings(
+        "ignore", message=r".*gradient_checkpointing.*deprecated", category=FutureWarning
+    )
 
     from thce.training.args import build_trl_args, effective_trainer_args, platform
     from thce.training.metrics import MetricsCallback, peak_memory_mb

@@ -41,7 +41,6 @@ CORE_PACKAGES = (
     "jinja2",
     "spacy",
     "lingua-language-detector",
-    "bm25s",
 )
 TRAIN_PACKAGES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "gguf")
 API_PACKAGES = ("openai", "anthropic", "tiktoken")

@@ -13,15 +13,14 @@ missing from the shipped databases stops the script with an error.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from example_tools import describe, interleave, write_or_compare
+
 from thce.codes import CodeValidator
 from thce.data.formats import build_stage_1_example, build_stage_2_example
-from thce.io import write_jsonl
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_DIR = REPO_ROOT / "data" / "examples"
@@ -1116,44 +1115,13 @@ STAGE_2_ROWS: list[Row] = [
 ]
 
 
-def describe(validator: CodeValidator, row: Row) -> str:
-    """Official description of ``row``'s code from the shipped databases; fail if invalid."""
-    result = validator.validate(row.code, row.code_type)
-    if not result.is_valid or not result.description:
-        raise SystemExit(
-            f"{row.code_type} {row.code} is not in THCE's shipped databases "
-            f"({result.error_message}); fix the table in {Path(__file__).name}"
-        )
-    if row.code_type == "ICD10" and result.billable is False:
-        raise SystemExit(f"ICD10 {row.code} is not billable; use a more specific code")
-    return result.description
-
-
-def _interleave(rows: list[Row]) -> list[Row]:
-    """Spread code types evenly through the file (ICD10, CPT, HCPCS, ICD10, ...).
-
-    Sorting on (position within its type / size of its type) keeps each type's authored order
-    while mixing types, so the first lines of a file already show all three systems.
-    """
-    by_type: dict[str, list[Row]] = {}
-    for row in rows:
-        by_type.setdefault(row.code_type, []).append(row)
-    order = {code_type: i for i, code_type in enumerate(EXPECTED_COUNTS)}
-    keyed = [
-        ((i + 0.5) / len(group), order[code_type], row)
-        for code_type, group in by_type.items()
-        for i, row in enumerate(group)
-    ]
-    return [row for *_, row in sorted(keyed, key=lambda item: item[:2])]
-
-
 def build_records(stage: int, rows: list[Row], validator: CodeValidator) -> list[dict]:
     """Turn authored rows into stage-``stage`` example records with ids ``s<stage>-NNN``."""
     records = []
-    for index, row in enumerate(_interleave(rows), start=1):
+    for index, row in enumerate(interleave(rows), start=1):
         metadata = {"code_type": row.code_type, "specialty": row.specialty, "source": "synthetic"}
         extra = {"id": f"s{stage}-{index:03d}", "metadata": metadata}
-        description = describe(validator, row)
+        description = describe(validator, row.code_type, row.code)
         if stage == 1:
             record = build_stage_1_example(
                 row.narrative, row.code_type, row.code, description, **extra
@@ -1197,19 +1165,7 @@ def main(argv: list[str] | None = None) -> int:
         args.output_dir / "sample_stage_1.jsonl": build_records(1, STAGE_1_ROWS, validator),
         args.output_dir / "sample_stage_2.jsonl": build_records(2, STAGE_2_ROWS, validator),
     }
-    stale = []
-    for path, records in outputs.items():
-        if args.check:
-            expected = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-            if not path.exists() or path.read_text(encoding="utf-8") != expected:
-                stale.append(path)
-        else:
-            write_jsonl(path, records)
-            print(f"wrote {len(records)} examples to {path}")
-    if stale:
-        print("out of date (run without --check): " + ", ".join(map(str, stale)), file=sys.stderr)
-        return 1
-    return 0
+    return write_or_compare(outputs, args.check)
 
 
 if __name__ == "__main__":

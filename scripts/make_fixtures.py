@@ -25,6 +25,7 @@ import json
 import sys
 from pathlib import Path
 
+from example_tools import describe, interleave, write_or_compare
 from make_examples_stage_3_test import (
     EXAMPLES_DIR,
     REPO_ROOT,
@@ -34,12 +35,9 @@ from make_examples_stage_3_test import (
     build_pair_records,
     check_records,
     check_rows,
-    describe,
     find_overlaps,
-    interleave,
     load_training,
     report_overlaps,
-    write_or_compare,
 )
 
 from thce.codes import CodeValidator

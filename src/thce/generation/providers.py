@@ -200,10 +200,18 @@ def fatal_error(
     return GenerationError(f"{provider} rejected the request ({info.kind}){where}: {info.message}")
 
 
-class OpenAIProvider:
-    """Chat completions through ``openai.AsyncOpenAI`` (also vLLM and compatible gateways)."""
+class _SDKProvider:
+    """What the two SDK adapters share: client set-up, error classification and closing.
 
-    name = "openai"
+    Both official SDKs (openai, anthropic) are generated from the same template, so their
+    async clients take the same constructor arguments and raise the same exception family.
+    SDK retries are off (``max_retries=0``): :func:`call_with_retries` owns the retry policy.
+    """
+
+    name: str
+    #: import name of the SDK and the name of its async client class
+    sdk_module: str
+    client_class: str
 
     def __init__(
         self,
@@ -213,15 +221,32 @@ class OpenAIProvider:
         timeout: float = 60.0,
         temperature: float | None = None,
     ) -> None:
-        import openai
+        import importlib
 
+        sdk = importlib.import_module(self.sdk_module)
         self.model = model
-        self._sdk = openai
+        self._sdk = sdk
         self._key = api_key
         self._temperature = temperature
-        self._client = openai.AsyncOpenAI(
+        self._client = getattr(sdk, self.client_class)(
             api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
         )
+
+    def classify(self, exc: BaseException) -> ErrorInfo | None:
+        """See :class:`ChatProvider`."""
+        return _classify_sdk_error(exc, self._sdk, self._key)
+
+    async def close(self) -> None:
+        """See :class:`ChatProvider`."""
+        await self._client.close()
+
+
+class OpenAIProvider(_SDKProvider):
+    """Chat completions through ``openai.AsyncOpenAI`` (also vLLM and compatible gateways)."""
+
+    name = "openai"
+    sdk_module = "openai"
+    client_class = "AsyncOpenAI"
 
     async def complete(self, messages: list[dict[str, str]], max_tokens: int) -> Completion:
         """One chat-completions request; returns the first choice's text and the usage."""
@@ -243,37 +268,13 @@ class OpenAIProvider:
             getattr(usage, "completion_tokens", None),
         )
 
-    def classify(self, exc: BaseException) -> ErrorInfo | None:
-        """See :class:`ChatProvider`."""
-        return _classify_sdk_error(exc, self._sdk, self._key)
 
-    async def close(self) -> None:
-        """See :class:`ChatProvider`."""
-        await self._client.close()
-
-
-class AnthropicProvider:
+class AnthropicProvider(_SDKProvider):
     """Messages API through ``anthropic.AsyncAnthropic``; the system prompt goes in ``system``."""
 
     name = "anthropic"
-
-    def __init__(
-        self,
-        model: str,
-        api_key: str,
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        temperature: float | None = None,
-    ) -> None:
-        import anthropic
-
-        self.model = model
-        self._sdk = anthropic
-        self._key = api_key
-        self._temperature = temperature
-        self._client = anthropic.AsyncAnthropic(
-            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
-        )
+    sdk_module = "anthropic"
+    client_class = "AsyncAnthropic"
 
     async def complete(self, messages: list[dict[str, str]], max_tokens: int) -> Completion:
         """One messages request; returns the concatenated text blocks and the usage."""
@@ -301,14 +302,6 @@ class AnthropicProvider:
             getattr(usage, "input_tokens", None),
             getattr(usage, "output_tokens", None),
         )
-
-    def classify(self, exc: BaseException) -> ErrorInfo | None:
-        """See :class:`ChatProvider`."""
-        return _classify_sdk_error(exc, self._sdk, self._key)
-
-    async def close(self) -> None:
-        """See :class:`ChatProvider`."""
-        await self._client.close()
 
 
 def make_provider(

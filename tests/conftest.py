@@ -11,10 +11,17 @@ import os
 from pathlib import Path
 
 import pytest
+from loguru import logger
+
+import thce  # noqa: F401  (imported first so its logger.disable("thce") runs before the enable)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+# The package disables its loguru records until setup_logging(); tests read library log
+# records directly (sinks of their own), so turn them back on for the whole session.
+logger.enable("thce")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -48,8 +48,10 @@ def setup_logging(
 ) -> None:
     """Configure loguru: a coloured stderr sink at ``level`` and an optional rotating file sink.
 
-    ``log_file`` defaults to ``$THCE_LOG_FILE`` when set. Safe to call more than once.
+    ``log_file`` defaults to ``$THCE_LOG_FILE`` when set. Safe to call more than once. Also
+    re-enables THCE's records, which the package disables on import (see :mod:`thce`).
     """
+    logger.enable("thce")
     logger.remove()
     logger.add(sys.stderr, level=level, format=_CONSOLE_FORMAT, colorize=None, backtrace=False)
     log_file = log_file or os.environ.get("THCE_LOG_FILE")

@@ -52,7 +52,7 @@ def pipeline_command(
     os.environ.setdefault("MALLOC_MMAP_MAX_", "0")
     os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", "68719476736")
     from thce.pipeline import Pipeline, load_pipeline_config
-    from thce.pipeline_report import summary_rows
+    from thce.pipeline_report import summary_table
 
     cfg, base = load_pipeline_config(config)
     if profile:
@@ -63,9 +63,14 @@ def pipeline_command(
     report = pipeline.run()
 
     table = Table(title=f"THCE pipeline — exact match on {report.get('n', '?')} held-out examples")
-    for column in ("system", "exact match", "95% CI", "top-3", "category match", "invalid codes"):
-        table.add_column(column, justify="left" if column == "system" else "right")
-    for row in summary_rows(report):
+    columns, rows = summary_table(report)
+    for column in columns:
+        if column == "system":
+            # Registry names (most_frequent, rule_based) must stay whole on a narrow terminal.
+            table.add_column(column, justify="left", no_wrap=True, min_width=13)
+        else:
+            table.add_column(column, justify="right", no_wrap=column == "95% CI")
+    for row in rows:
         table.add_row(*row)
     console.print(table)
     console.print(f"Report: {pipeline.out / 'report.md'}  (JSON: {pipeline.out / 'report.json'})")

@@ -96,8 +96,11 @@ def paired_significance(predictions: dict[str, Path]) -> dict[str, Any]:
     return results
 
 
+SUMMARY_COLUMNS = ("system", "exact match", "95% CI", "top-3", "category match", "invalid codes")
+
+
 def summary_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
-    """Rows for the terminal summary: system, exact match, CI, top-3, category match, invalid."""
+    """Rows for the terminal summary, one value per :data:`SUMMARY_COLUMNS` entry."""
 
     def pct(value: float | None) -> str:
         return "—" if value is None else f"{100 * value:.1f}%"
@@ -117,6 +120,17 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
             )
         )
     return rows
+
+
+def summary_table(report: dict[str, Any]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Column names and rows of the summary, without the top-3 column when no system has it
+    (a pipeline evaluated with ``top_k: 1``, as the CPU profile is, ranks no candidates)."""
+    rows = summary_rows(report)
+    top = SUMMARY_COLUMNS.index("top-3")
+    keep = [
+        i for i in range(len(SUMMARY_COLUMNS)) if i != top or any(row[top] != "—" for row in rows)
+    ]
+    return [SUMMARY_COLUMNS[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
 
 
 def _plot(report: dict[str, Any], path: Path) -> None:
@@ -152,10 +166,11 @@ def _markdown(report: dict[str, Any]) -> str:
         f"Profile `{report.get('profile')}`, {report.get('n')} held-out test examples. "
         "Exact match = same code system and code as the reference; 95% CIs by bootstrap.",
         "",
-        "| system | exact match | 95% CI | top-3 | category match | invalid codes | micro F1 | macro F1 |",
-        "|---|---|---|---|---|---|---|---|",
     ]
-    for name, row in zip(report["results"], summary_rows(report), strict=True):
+    columns, rows = summary_table(report)
+    columns += ["micro F1", "macro F1"]
+    lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for name, row in zip(report["results"], rows, strict=True):
         summary = report["results"][name]
         micro = summary.get("micro_f1")
         macro = summary.get("macro_f1")

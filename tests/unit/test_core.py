@@ -140,3 +140,21 @@ def test_atomic_write_uses_normal_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_library_import_logs_nothing_until_setup_logging():
+    """Used as a library, THCE's DEBUG records (which may quote narratives) stay silent."""
+    # loguru names a record after the calling module's __name__: run the calls "inside" thce.
+    code = (
+        "import thce\n"
+        "from loguru import logger\n"
+        "from thce.logging import setup_logging\n"
+        "as_thce = {'__name__': 'thce.example', 'logger': logger}\n"
+        "exec(\"logger.debug('hidden')\", as_thce)\n"
+        "setup_logging('DEBUG')\n"
+        "exec(\"logger.debug('shown')\", as_thce)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "hidden" not in result.stderr
+    assert "shown" in result.stderr

@@ -191,15 +191,9 @@ def test_make_provider_builds_sdk_clients():
 
 
 def test_missing_sdk_is_a_clear_error(monkeypatch):
-    import builtins
+    import sys
 
-    real_import = builtins.__import__
-
-    def no_openai(name, *args, **kwargs):
-        if name == "openai":
-            raise ImportError("no openai", name="openai")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_openai)
+    # A None entry in sys.modules makes every import of the module fail, as if not installed.
+    monkeypatch.setitem(sys.modules, "openai", None)
     with pytest.raises(GenerationError, match=r"thce\[api\]"):
         make_provider("openai", "gpt-4o", "sk-test")

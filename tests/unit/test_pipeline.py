@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from thce.cli import app
 from thce.errors import PipelineError
 from thce.pipeline import Pipeline, load_pipeline_config
-from thce.pipeline_report import summary_rows, write_comparison_report
+from thce.pipeline_report import summary_rows, summary_table, write_comparison_report
 
 runner = CliRunner()
 
@@ -148,3 +148,25 @@ def test_comparison_report_without_predictions(tmp_path):
     assert rows[0][:3] == ("stage_1", "50.0%", "[20.0, 80.0]")
     assert rows[1][2] == "—"
     assert "No paired predictions" in (tmp_path / "report.md").read_text()
+
+
+def test_summary_table_drops_top_3_only_when_no_system_ranked_candidates(tmp_path):
+    """A top_k 1 run (the CPU profile) has no top-3 numbers: the column goes, the rest stay."""
+    greedy = {
+        "stage_1": {"n": 4, "metrics": {"exact_match": 0.25, "invalid_code_rate": 0.5}},
+        "rule_based": {"n": 4, "metrics": {"exact_match": 0.5, "category_match": 0.75}},
+    }
+    report = write_comparison_report(greedy, tmp_path / "greedy")
+    columns, rows = summary_table(report)
+    assert "top-3" not in columns
+    assert columns[:3] == ["system", "exact match", "95% CI"]
+    assert rows[1][columns.index("category match")] == "75.0%"
+    assert "top-3" not in (tmp_path / "greedy" / "report.md").read_text()
+
+    greedy["rule_based"]["metrics"]["top_k"] = {"3": 1.0}
+    report = write_comparison_report(greedy, tmp_path / "ranked")
+    columns, rows = summary_table(report)
+    assert columns[3] == "top-3"
+    assert [row[3] for row in rows] == ["—", "100.0%"]
+    header = (tmp_path / "ranked" / "report.md").read_text().split("\n")
+    assert any(line.startswith("| system | exact match | 95% CI | top-3 |") for line in header)

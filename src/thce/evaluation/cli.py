@@ -150,7 +150,7 @@ def eval_command(
         int | None,
         typer.Option(
             "--max-new-tokens",
-            help="Answer length limit (default 48 stage 1, 256 stage 2+).",
+            help="Answer length limit (default 48 stage 1, 192 stage 2+).",
             min=1,
         ),
     ] = None,

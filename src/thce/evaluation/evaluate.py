@@ -161,7 +161,10 @@ def finish_report(
     """Metrics, CIs, optional baselines + significance, error analysis and all output files."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    ks = DEFAULT_KS
+    # Report top-k only for the k this system actually ranked: a greedy run (top_k 1) has one
+    # candidate, and calling its top-1 hit rate "top-3" would mislead. Baselines rank 5.
+    ranked = max([top_k, *(len(r.candidates) for r in records)])
+    ks = tuple(k for k in DEFAULT_KS if k <= ranked) or (1,)
     write_jsonl(output_dir / "predictions.jsonl", (r.to_dict() for r in records))
     metrics, intervals = _summarize(records, ks, stage, n_bootstrap, seed)
     report: dict[str, Any] = {
@@ -187,12 +190,14 @@ def finish_report(
         report["train_data"] = str(train_data or default_train_data())
         report["baselines"], report["significance"] = {}, {}
         for name in list_baselines():
-            baseline_records = _baseline_predictions(name, examples, train, max(top_k, max(ks)))
+            baseline_records = _baseline_predictions(
+                name, examples, train, max(top_k, max(DEFAULT_KS))
+            )
             write_jsonl(
                 output_dir / f"predictions_baseline_{name}.jsonl",
                 (r.to_dict() for r in baseline_records),
             )
-            b_metrics, b_intervals = _summarize(baseline_records, ks, 1, n_bootstrap, seed)
+            b_metrics, b_intervals = _summarize(baseline_records, DEFAULT_KS, 1, n_bootstrap, seed)
             report["baselines"][name] = {"metrics": b_metrics, "confidence_intervals": b_intervals}
             report["significance"][name] = compare_systems(records, baseline_records, seed=seed)
     analysis = write_analysis(records, output_dir, stage)

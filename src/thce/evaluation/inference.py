@@ -38,7 +38,9 @@ from thce.errors import EvaluationError
 from thce.evaluation.records import make_label
 from thce.logging import logger
 
-DEFAULT_MAX_NEW_TOKENS = {1: 48, 2: 256, 3: 256}
+# Stage 2+ answers carry their reasoning: the shipped examples' longest is 173 tokens
+# (median ~110), so 192 leaves room without paying for long rambles from a weak model.
+DEFAULT_MAX_NEW_TOKENS = {1: 48, 2: 192, 3: 192}
 CANDIDATE_MAX_NEW_TOKENS = 16
 
 
@@ -93,7 +95,7 @@ class HFEngine:
         stage: 1 (answer only) or 2/3 (``<think>`` reasoning first); picks the system prompt.
         top_k: number of candidates per example (1 = greedy answer only).
         constrained: only real codes (:mod:`thce.evaluation.constrained`).
-        max_new_tokens: answer length limit (default 48 for stage 1, 256 for stage 2+).
+        max_new_tokens: answer length limit (default 48 for stage 1, 192 for stage 2+).
         indexes: code indexes for the constraint (default: built from the code databases).
     """
 
@@ -116,7 +118,7 @@ class HFEngine:
         self.stage = stage
         self.top_k = top_k
         self.constrained = constrained
-        self.max_new_tokens = max_new_tokens or DEFAULT_MAX_NEW_TOKENS.get(stage, 256)
+        self.max_new_tokens = max_new_tokens or DEFAULT_MAX_NEW_TOKENS.get(stage, 192)
         tokenizer.padding_side = "left"
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
@@ -410,7 +412,7 @@ class VLLMEngine:
         self.tokenizer = self.llm.get_tokenizer()
         self.stage = stage
         self.top_k = top_k
-        self.max_new_tokens = max_new_tokens or DEFAULT_MAX_NEW_TOKENS.get(stage, 256)
+        self.max_new_tokens = max_new_tokens or DEFAULT_MAX_NEW_TOKENS.get(stage, 192)
 
     def generate(
         self, narratives: Sequence[str], batch_size: int = 8, show_progress: bool = True

@@ -170,3 +170,29 @@ def test_summary_table_drops_top_3_only_when_no_system_ranked_candidates(tmp_pat
     assert [row[3] for row in rows] == ["—", "100.0%"]
     header = (tmp_path / "ranked" / "report.md").read_text().split("\n")
     assert any(line.startswith("| system | exact match | 95% CI | top-3 |") for line in header)
+
+
+@pytest.mark.parametrize("profile", ["cpu", "gpu"])
+def test_shipped_profiles_give_valid_training_configs(profile):
+    """Every stage's training config, with the profile's overrides, passes `thce config validate`
+    and TRL builds its arguments from it. This machine has no GPU, so the GPU profile is checked
+    with `use_cpu` added (transformers refuses bf16 without a GPU or use_cpu)."""
+    from thce.training.profiles import profile_overrides
+    from thce.training.validate import validate_config
+
+    config, base = load_pipeline_config()
+    config.profile = profile
+    pipeline = Pipeline(config, base, "unused")
+    for number, stage in enumerate(("stage_1", "stage_2", "stage_3"), start=1):
+        overrides = (
+            profile_overrides(pipeline.profile.training_profile, number)
+            + pipeline.profile.training.all
+            + getattr(pipeline.profile.training, stage)
+        )
+        if profile == "gpu":
+            overrides.append("trainer.use_cpu=true")
+        report = validate_config(
+            base / getattr(config.training, stage), overrides, check_model=False, check_data=False
+        )
+        assert report.valid, (profile, stage, [(e.field, e.message) for e in report.errors])
+        assert report.facts["bf16"] is (profile == "gpu")

@@ -39,7 +39,8 @@ def pipeline_command(
         bool, typer.Option("--force", help="Redo every step, even finished ones.")
     ] = False,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="Profile from the config: cpu (default) or gpu.")
+        str | None,
+        typer.Option("--profile", help="Profile from the config: cpu (default), cpu-long or gpu."),
     ] = None,
     overrides: Annotated[
         list[str] | None,

@@ -172,7 +172,7 @@ def test_summary_table_drops_top_3_only_when_no_system_ranked_candidates(tmp_pat
     assert any(line.startswith("| system | exact match | 95% CI | top-3 |") for line in header)
 
 
-@pytest.mark.parametrize("profile", ["cpu", "gpu"])
+@pytest.mark.parametrize("profile", ["cpu", "cpu-long", "gpu"])
 def test_shipped_profiles_give_valid_training_configs(profile):
     """Every stage's training config, with the profile's overrides, passes `thce config validate`
     and TRL builds its arguments from it. This machine has no GPU, so the GPU profile is checked

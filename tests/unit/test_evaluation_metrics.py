@@ -416,3 +416,37 @@ def test_calculate_all_metrics_from_files(tmp_path):
     preds.write_text(json.dumps(row) + "\n", "utf-8")
     with pytest.raises(EvaluationError, match="has no example"):
         m.calculate_all_metrics(preds, examples)
+
+
+def test_report_holds_top_k_only_for_the_k_a_system_ranked(tmp_path):
+    """A greedy run (one candidate) must not present its top-1 hit rate as "top-3"."""
+    from thce.evaluation.evaluate import finish_report
+
+    greedy = [_pred("ICD10:E11.9", "ICD10:E11.9"), _pred("CPT:99213", "CPT:99214")]
+    report = finish_report(
+        greedy,
+        tmp_path / "greedy",
+        system="m",
+        test_data="t",
+        stage=1,
+        top_k=1,
+        plots=False,
+        n_bootstrap=20,
+    )
+    assert set(report["metrics"]["top_k"]) == {"1"}
+
+    ranked = [
+        _pred("ICD10:E11.9", "ICD10:E11.8", candidates=["ICD10:E11.8", "ICD10:E11.9", "ICD10:I10"]),
+        _pred("CPT:99213", "CPT:99214", candidates=["CPT:99214", "CPT:99215", "CPT:99212"]),
+    ]
+    report = finish_report(
+        ranked,
+        tmp_path / "ranked",
+        system="m",
+        test_data="t",
+        stage=1,
+        top_k=3,
+        plots=False,
+        n_bootstrap=20,
+    )
+    assert report["metrics"]["top_k"] == {"1": 0.0, "3": 0.5}

@@ -10,8 +10,7 @@ See :mod:`thce.generation.generator` for the run itself and ``docs/DATA_PREPARAT
 ("Synthetic data generation") for the guide.
 """
 
-import importlib
-from typing import Any
+from thce._lazy import lazy_exports
 
 # Names resolve lazily (PEP 562) so that `thce --help`, which imports thce.generation.cli,
 # does not pay for asyncio, the providers and the generator.
@@ -33,10 +32,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'thce.generation' has no attribute {name!r}")
+__getattr__ = lazy_exports("thce.generation", _EXPORTS)
 
 
 __all__ = [

@@ -9,8 +9,7 @@ Exports load lazily so that ``import thce.training`` (done by the CLI) stays lig
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from thce._lazy import lazy_exports
 
 _EXPORTS = {
     "train": "thce.training.run",
@@ -25,10 +24,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'thce.training' has no attribute {name!r}")
+__getattr__ = lazy_exports("thce.training", _EXPORTS)
 
 
 __all__ = sorted(_EXPORTS)

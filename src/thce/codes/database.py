@@ -103,6 +103,7 @@ class CodeDatabase:
         chapters: dict[str, str] | None = None,
         blocks: dict[str, dict[str, str]] | None = None,
         category_blocks: dict[str, str] | None = None,
+        inclusion_terms: dict[str, list[str]] | None = None,
     ) -> None:
         if not (len(codes) == len(descriptions) == len(billable)):
             raise CodeError(
@@ -123,6 +124,7 @@ class CodeDatabase:
         self._chapters = chapters or {}
         self._blocks = blocks or {}
         self._category_blocks = category_blocks or {}
+        self._inclusion_terms = inclusion_terms or {}
         self._children: dict[str, list[str]] | None = None
         self.load_seconds: float | None = None  # set by get_database (shown by `codes stats`)
 
@@ -274,6 +276,22 @@ class CodeDatabase:
                 record["chapter"] = self._blocks.get(block, {}).get("chapter")
         return record
 
+    def inclusion_terms(self, code: str, inherited: bool = True) -> list[str]:
+        """Synonyms the tabular list gives for ``code`` (ICD-10-CM inclusion terms).
+
+        With ``inherited`` the terms of every ancestor follow the code's own: ``I50.22``
+        inherits "Heart failure with reduced ejection fraction [HFrEF]" from ``I50.2``.
+        Other systems have none.
+        """
+        normalized = self.normalize(code)
+        terms = list(self._inclusion_terms.get(normalized, ()))
+        if inherited:
+            parent = self.parent_of(normalized)
+            while parent:
+                terms += self._inclusion_terms.get(parent, ())
+                parent = self.parent_of(parent)
+        return terms
+
     # -- hierarchy (ICD-10-CM) --------------------------------------------------------------
     def category_of(self, code: str) -> str:
         """Three-character category (``E11.9`` -> ``E11``); for CPT/HCPCS the section name."""
@@ -412,6 +430,7 @@ def load_database_file(path: str | Path, code_type: str) -> CodeDatabase:
         chapters=data.get("chapters"),
         blocks=data.get("blocks"),
         category_blocks=data.get("category_blocks"),
+        inclusion_terms=data.get("inclusion_terms"),
     )
 
 

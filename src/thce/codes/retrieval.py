@@ -85,8 +85,12 @@ class RetrievalConfig(BaseModel):
     context_weight: float = Field(0.3, ge=0)
     specificity_weight: float = Field(0.08, ge=0)
     dense_model: str = "wordllama"
+    dense_weight: float = Field(1.0, ge=0)
     rrf_k: int = Field(60, ge=1)
     pool: int = Field(200, ge=10, description="lexical/dense hits fused before re-ranking")
+    # At most this many candidates of one ICD-10-CM category (3 characters): a note's
+    # background history ("h/o migraine") must not fill the list with one family.
+    per_category: int = Field(5, ge=1)
 
     def model_post_init(self, __context: Any) -> None:
         unknown = [s for s in self.signals if s not in SIGNALS]
@@ -297,17 +301,22 @@ class Retriever:
 
             self._dense = get_embedder(self.config.dense_model, self.index)
 
-    def _lexical(self, narrative: str) -> tuple[np.ndarray, dict[str, float]]:
+    def _lexical(self, narrative: str) -> tuple[list[tuple[str, np.ndarray, float]], dict[str, float]]:
+        """The lexical rankings to fuse: ``(name, scores, weight)`` per field, and the query."""
         signals = self.config.signals
         analysis = analyze_query(narrative, expand="abbreviations" in signals)
         query = analysis.weights
         fields = self.index.fields
         scores = fields["bm25"].scores(query)
+        # Fields are combined inside the lexical ranking, not fused as rankings of their own:
+        # only ICD-10-CM codes have inclusion terms, and a ranking of them alone would lift
+        # every ICD-10-CM code over CPT and HCPCS.
         if "inclusion_terms" in signals:
-            scores += self.config.inclusion_weight * fields["inclusion_terms"].scores(query)
+            # A synonym matches instead of the title, not on top of it: the better of the two.
+            scores = np.maximum(scores, self.config.inclusion_weight * fields["inclusion_terms"].scores(query))
         if "context" in signals:
-            scores += self.config.context_weight * fields["context"].scores(query)
-        return scores, query
+            scores = scores + self.config.context_weight * fields["context"].scores(query)
+        return [("lexical", scores, 1.0)], query
 
     def retrieve(
         self, narrative: str, code_type: str | None = None, k: int | None = None
@@ -317,12 +326,12 @@ class Retriever:
         k = k or config.k
         system = parse_code_type(code_type) if code_type else config.code_type
         index = self.index
-        lexical, query = self._lexical(narrative)
-        mask = lexical > 0
-        dense_scores = None
+        rankings, query = self._lexical(narrative)
         if self._dense is not None:
-            dense_scores = self._dense.scores(narrative)
-            mask |= dense_scores > 0
+            rankings.append(("dense", self._dense.scores(narrative), config.dense_weight))
+        mask = np.zeros(len(index), dtype=bool)
+        for _, scores, _ in rankings:
+            mask |= scores > 0
         if config.billable_only:
             mask &= index.billable
         if system is not None:
@@ -330,18 +339,19 @@ class Retriever:
         rows = np.flatnonzero(mask)
         if rows.size == 0:
             return []
-        pool = config.pool
-        lex_rows = rows[np.argsort(-lexical[rows], kind="stable")[:pool]]
+        # Reciprocal-rank fusion of the rankings (Cormack et al. 2009), each with its weight:
+        # no score scales to calibrate between BM25 fields and cosine similarities.
         fused: dict[int, float] = {}
         ranks: dict[int, dict[str, Any]] = {}
-        for rank, i in enumerate(lex_rows):
-            fused[i] = 1.0 / (config.rrf_k + rank)
-            ranks[i] = {"lexical_rank": rank + 1, "lexical": round(float(lexical[i]), 3)}
-        if dense_scores is not None:
-            dense_rows = rows[np.argsort(-dense_scores[rows], kind="stable")[:pool]]
-            for rank, i in enumerate(dense_rows):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (config.rrf_k + rank)
-                ranks.setdefault(i, {})["dense_rank"] = rank + 1
+        for name, scores, weight in rankings:
+            hit = rows[scores[rows] > 0]
+            if hit.size > config.pool:
+                # Only the pool's order matters: partition first, then sort the few.
+                hit = hit[np.argpartition(-scores[hit], config.pool - 1)[: config.pool]]
+            top_rows = hit[np.argsort(-scores[hit], kind="stable")]
+            for rank, i in enumerate(top_rows):
+                fused[i] = fused.get(i, 0.0) + weight / (config.rrf_k + rank)
+                ranks.setdefault(i, {})[f"{name}_rank"] = rank + 1
         top = sorted(fused, key=lambda i: -fused[i])
         if "hierarchy" in config.signals:
             allowed = set(rows.tolist())
@@ -362,7 +372,17 @@ class Retriever:
             final[i] = value / base + config.specificity_weight * bonus
             if why:
                 reasons[i] = why
-        order = sorted(final, key=lambda i: (-final[i], index.codes[i]))[:k]
+        order = []
+        per_family: dict[str, int] = {}
+        for i in sorted(final, key=lambda i: (-final[i], index.codes[i])):
+            # CPT/HCPCS code prefixes are not families in the same sense (9921x are levels).
+            family = index.codes[i][:3] if index.code_types[i] == "ICD10" else index.codes[i]
+            if per_family.get(family, 0) >= config.per_category:
+                continue
+            per_family[family] = per_family.get(family, 0) + 1
+            order.append(i)
+            if len(order) == k:
+                break
         matched_terms = self.index.fields["bm25"]
         out = []
         for rank, i in enumerate(order, 1):

@@ -47,7 +47,7 @@ from thce.data.config import (
     load_data_config,
     resolve_source_path,
 )
-from thce.data.formats import get_gold
+from thce.data.formats import get_answer_text, get_gold, parse_answer
 from thce.data.quality import DataQualityChecker, batched
 from thce.errors import DataError
 from thce.io import atomic_write, iter_jsonl, write_json
@@ -89,7 +89,14 @@ def iter_source(
 
     Rows from ``datasets`` are numbered from 1. Stops after ``source.entries`` records.
     """
-    if source.hub_id:
+    if source.synthetic is not None:
+        from thce.data.synthetic import generate_examples
+
+        spec = source.synthetic
+        exclude = excluded_codes(spec.exclude_codes_from, config_path)
+        records = generate_examples(spec.count, spec.seed, spec.mix, exclude)
+        stream = ((n, record, "", None) for n, record in enumerate(records, start=1))
+    elif source.hub_id:
         rows: Iterator[Any] = iter(_load_with_datasets(source, None))
         stream = ((n, row, "", None) for n, row in enumerate(rows, start=1))
     else:
@@ -100,6 +107,21 @@ def iter_source(
             rows = iter(_load_with_datasets(source, path))
             stream = ((n, dict(row), "", None) for n, row in enumerate(rows, start=1))
     yield from itertools.islice(stream, source.limit)
+
+
+def excluded_codes(paths: list[str], config_path: str | Path) -> set[tuple[str, str]]:
+    """``(code_type, code)`` of every answer in ``paths`` (stage 1/2/3 JSONL files)."""
+    found: set[tuple[str, str]] = set()
+    for raw in paths:
+        path = resolve_source_path(DatasetSource(name="exclude", source_path=raw), config_path)
+        for _, record, _, _ in iter_jsonl(path):
+            if not isinstance(record, dict):
+                continue
+            for which in ("chosen", "rejected"):
+                gold = parse_answer(get_answer_text(record, which) or "")
+                if gold.code_type and gold.code:
+                    found.add((gold.code_type, gold.code))
+    return found
 
 
 def map_columns(record: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:
@@ -196,6 +218,9 @@ def _preflight(config: DataConfig, config_path: Path) -> None:
 
 
 def _location(source: DatasetSource) -> str:
+    if source.synthetic is not None:
+        spec = source.synthetic
+        return f"synthetic(count={spec.count}, seed={spec.seed})"
     return source.hub_id or source.source_path or ""
 
 
@@ -239,6 +264,8 @@ def build_dataset(
                 logger.info("reading dataset {} ({})", source.name, _location(source))
                 for batch in batched(iter_source(source, config_path), checker.batch_size):
                     prepared = [_prepare(item, source, stage) for item in batch]
+                    if config.retrieval is not None:
+                        prepared = _with_candidates(prepared, config, len(labels))
                     checked = iter(
                         checker.check_batch(
                             [
@@ -323,6 +350,31 @@ def _prepare(
         return item, None, {"schema": str(exc)}
 
 
+def _with_candidates(prepared: list, config: DataConfig, offset: int) -> list:
+    """Put retrieved candidates into every readable example of a batch (training layout:
+    gold inserted when missed, order shuffled; the seed depends on the position)."""
+    from thce.data.candidates import with_candidates
+
+    assert config.retrieval is not None
+    readable = [i for i, (_, example, bad) in enumerate(prepared) if bad is None]
+    if not readable:
+        return prepared
+    try:
+        converted = with_candidates(
+            [prepared[i][1] for i in readable],
+            config.retrieval,
+            config.stage,
+            training=True,
+            seed=config.retrieval.seed * 1_000_003 + config.seed + offset,
+        )
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        raise DataError(f"cannot add retrieval candidates to this batch: {exc}") from exc
+    out = list(prepared)
+    for i, example in zip(readable, converted, strict=True):
+        out[i] = (prepared[i][0], example, None)
+    return out
+
+
 def _annotate(example: dict[str, Any], source_name: str, number: int) -> dict[str, Any]:
     out = dict(example)
     if out.get("id") in (None, ""):
@@ -377,6 +429,7 @@ def _metadata(
         },
         "rejected_by_check": dict(sorted(rejected_by_check.items())),
         "files": {"train": "train.jsonl", "test": "test.jsonl", "rejects": "rejects.jsonl"},
+        "retrieval": config.retrieval.model_dump() if config.retrieval else None,
         "thce_version": __version__,
     }
 

@@ -33,6 +33,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from thce.codes.retrieval import RetrievalConfig
 from thce.data.quality import CHECK_NAMES
 from thce.errors import DataError
 from thce.resources import REPO_ROOT
@@ -52,8 +53,37 @@ STAGE_COLUMNS: tuple[str, ...] = ("messages", "prompt", "chosen", "rejected")
 TARGET_COLUMNS: tuple[str, ...] = ("id", "metadata", *STAGE_COLUMNS, *RAW_COLUMNS)
 
 
+class SyntheticSource(BaseModel):
+    """Offline generated examples (:mod:`thce.data.synthetic`): no file, no API key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(1000, ge=1, description="How many examples to generate.")
+    seed: int = Field(0, description="Same seed, same examples.")
+    mix: dict[str, float] = Field(
+        default_factory=lambda: {"ICD10": 0.5, "CPT": 0.25, "HCPCS": 0.25},
+        description="Share of each code system.",
+    )
+    exclude_codes_from: list[str] = Field(
+        default_factory=list,
+        description="Files (e.g. the test sets) whose answer codes are never generated.",
+    )
+
+    @field_validator("mix")
+    @classmethod
+    def _known_systems(cls, value: dict[str, float]) -> dict[str, float]:
+        from thce.codes.formats import CODE_TYPES
+
+        unknown = [k for k in value if k not in CODE_TYPES]
+        if unknown or not value or any(v < 0 for v in value.values()) or sum(value.values()) <= 0:
+            raise ValueError(
+                f"mix needs non-negative shares of {', '.join(CODE_TYPES)} (got {value})"
+            )
+        return value
+
+
 class DatasetSource(BaseModel):
-    """One source of examples: a local file or a Hugging Face dataset."""
+    """One source of examples: a local file, a Hugging Face dataset or generated examples."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -64,6 +94,9 @@ class DatasetSource(BaseModel):
         "(then the working directory, then the repository).",
     )
     hub_id: str | None = Field(default=None, description="Hugging Face dataset id.")
+    synthetic: SyntheticSource | None = Field(
+        default=None, description="Generate examples offline from the code databases."
+    )
     subset: str | None = Field(default=None, description="Dataset configuration (hub only).")
     split: str = Field(default="train", description="Split to read from the source.")
     entries: int | Literal["all"] | None = Field(
@@ -93,8 +126,11 @@ class DatasetSource(BaseModel):
 
     @model_validator(mode="after")
     def _one_location(self) -> DatasetSource:
-        if bool(self.source_path) == bool(self.hub_id):
-            raise ValueError("give exactly one of source_path (local file) or hub_id")
+        given = [bool(self.source_path), bool(self.hub_id), self.synthetic is not None]
+        if sum(given) != 1:
+            raise ValueError(
+                "give exactly one of source_path (local file), hub_id or synthetic (generated)"
+            )
         return self
 
     @property
@@ -117,6 +153,12 @@ class DataConfig(BaseModel):
         default_factory=list, description="Quality checks to disable by name (e.g. phi)."
     )
     datasets: list[DatasetSource] = Field(min_length=1)
+    retrieval: RetrievalConfig | None = Field(
+        default=None,
+        description="Put retrieved candidate codes in every prompt (null: the candidate-free "
+        "format). Stage 2 records without reasoning get reasoning about the candidates; stage "
+        "3 records without a rejected answer get the closest rival as one.",
+    )
 
     @field_validator("skip_checks")
     @classmethod
@@ -238,6 +280,7 @@ def config_hash(config: DataConfig) -> str:
 
 
 __all__ = [
+    "SyntheticSource",
     "RAW_COLUMNS",
     "STAGE_COLUMNS",
     "TARGET_COLUMNS",

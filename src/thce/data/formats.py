@@ -14,6 +14,16 @@ Stage 2 and 3 answers start with a reasoning block::
     </think>
     ICD10: E11.9 (Type 2 diabetes mellitus without complications)
 
+With retrieval (the default design, DESIGN.md §3b) the user turn carries the narrative and
+then the candidate codes, one per line in the answer's own layout; the answer is one of them::
+
+    58 yo with type 2 diabetes, no complications.
+
+    Candidates:
+    ICD10: E11.9 (Type 2 diabetes mellitus without complications)
+    ICD10: E11.65 (Type 2 diabetes mellitus with hyperglycemia)
+    ...
+
 Example::
 
     >>> ex = build_stage_1_example("58 yo with type 2 diabetes, no complications.",
@@ -50,6 +60,16 @@ SYSTEM_PROMPTS: dict[int, str] = {
     2: STAGE_2_SYSTEM_PROMPT,
     3: STAGE_3_SYSTEM_PROMPT,
 }
+# With candidates the prompts are short on purpose: every token of a prompt is paid for at
+# each training step and each evaluation on a CPU.
+CANDIDATE_SYSTEM_PROMPTS: dict[int, str] = {
+    1: "Choose the code for this clinical narrative from the candidates. "
+    "Answer as CODE_TYPE: CODE (description).",
+    2: "Choose the code for this clinical narrative from the candidates. Reason briefly in "
+    "<think> tags, then answer as CODE_TYPE: CODE (description).",
+}
+CANDIDATE_SYSTEM_PROMPTS[3] = CANDIDATE_SYSTEM_PROMPTS[2]
+CANDIDATES_HEADER = "Candidates:"
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
@@ -204,13 +224,68 @@ def format_reasoned_answer(
     return f"{THINK_OPEN}\n{reasoning.strip()}\n{THINK_CLOSE}\n{format_answer(code_type, code, description)}"
 
 
+@dataclass(frozen=True)
+class CandidateLine:
+    """One candidate code as the prompt lists it."""
+
+    code_type: str
+    code: str
+    description: str
+
+    @property
+    def label(self) -> str:
+        """``TYPE:CODE`` (the evaluation's label)."""
+        return f"{self.code_type}:{self.code}"
+
+    def line(self) -> str:
+        """The prompt line: the answer layout, ``CODE_TYPE: CODE (description)``."""
+        return format_answer(self.code_type, self.code, self.description)
+
+
+def render_candidates(narrative: str, candidates: list[CandidateLine]) -> str:
+    """The user turn with candidates: the narrative, a blank line, ``Candidates:``, one per line."""
+    lines = "\n".join(c.line() for c in candidates)
+    return f"{narrative.strip()}\n\n{CANDIDATES_HEADER}\n{lines}"
+
+
+def split_candidates(content: str) -> tuple[str, list[CandidateLine]]:
+    """``(narrative, candidates)`` of a user turn; no candidate block gives ``(content, [])``.
+
+    >>> text = render_candidates("Knee pain.", [CandidateLine("ICD10", "M25.561", "Pain in right knee")])
+    >>> split_candidates(text)[1][0].code
+    'M25.561'
+    """
+    marker = f"\n\n{CANDIDATES_HEADER}\n"
+    if marker not in content:
+        return content, []
+    narrative, block = content.rsplit(marker, 1)
+    candidates = []
+    for line in block.splitlines():
+        parsed = parse_answer(line)
+        if parsed.well_formed and parsed.code_type and parsed.code:
+            candidates.append(CandidateLine(parsed.code_type, parsed.code, parsed.description or ""))
+    return narrative, candidates
+
+
 def prompt_messages(
-    narrative: str, stage: int = 1, system_prompt: str | None = None
+    narrative: str,
+    stage: int = 1,
+    system_prompt: str | None = None,
+    candidates: list[CandidateLine] | None = None,
 ) -> list[dict[str, str]]:
-    """System + user messages for a narrative (the model input at training and inference)."""
+    """System + user messages for a narrative (the model input at training and inference).
+
+    With ``candidates`` (even an empty list) the candidate layout and its system prompt are
+    used; ``None`` keeps the candidate-free format (``retrieval: null``).
+    """
+    if candidates is None:
+        return [
+            {"role": "system", "content": system_prompt or SYSTEM_PROMPTS[stage]},
+            {"role": "user", "content": narrative},
+        ]
     return [
-        {"role": "system", "content": system_prompt or SYSTEM_PROMPTS[stage]},
-        {"role": "user", "content": narrative},
+        {"role": "system", "content": system_prompt or CANDIDATE_SYSTEM_PROMPTS[stage]},
+        {"role": "user", "content": render_candidates(narrative, candidates)},
     ]
 
 
@@ -220,10 +295,12 @@ def build_stage_1_example(
     code: str,
     description: str | None = None,
     system_prompt: str | None = None,
+    candidates: list[CandidateLine] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """Stage-1 example: ``{"messages": [system, user, assistant]}`` plus any ``extra`` keys."""
-    messages = prompt_messages(narrative, 1, system_prompt)
+    """Stage-1 example: ``{"messages": [system, user, assistant]}`` plus any ``extra`` keys
+    (with ``candidates``, the user turn lists them)."""
+    messages = prompt_messages(narrative, 1, system_prompt, candidates)
     messages.append({"role": "assistant", "content": format_answer(code_type, code, description)})
     return {"messages": messages, **extra}
 
@@ -235,10 +312,11 @@ def build_stage_2_example(
     code: str,
     description: str | None = None,
     system_prompt: str | None = None,
+    candidates: list[CandidateLine] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """Stage-2 example: like stage 1, with a ``<think>`` block before the answer."""
-    messages = prompt_messages(narrative, 2, system_prompt)
+    messages = prompt_messages(narrative, 2, system_prompt, candidates)
     content = format_reasoned_answer(reasoning, code_type, code, description)
     messages.append({"role": "assistant", "content": content})
     return {"messages": messages, **extra}
@@ -249,6 +327,7 @@ def build_stage_3_example(
     chosen: str,
     rejected: str,
     system_prompt: str | None = None,
+    candidates: list[CandidateLine] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """Stage-3 example in TRL's conversational preference format.
@@ -256,7 +335,7 @@ def build_stage_3_example(
     ``chosen`` and ``rejected`` are full assistant answers (see :func:`format_reasoned_answer`).
     """
     return {
-        "prompt": prompt_messages(narrative, 3, system_prompt),
+        "prompt": prompt_messages(narrative, 3, system_prompt, candidates),
         "chosen": [{"role": "assistant", "content": chosen}],
         "rejected": [{"role": "assistant", "content": rejected}],
         **extra,
@@ -273,11 +352,24 @@ def _first_content(messages: Any, role: str) -> str | None:
     return None
 
 
-def get_narrative(example: dict[str, Any]) -> str | None:
-    """The user narrative of a stage 1/2 (``messages``) or stage 3 (``prompt``) example."""
+def get_user_content(example: dict[str, Any]) -> str | None:
+    """The whole user turn (narrative and, if present, its candidate block)."""
     if "messages" in example:
         return _first_content(example["messages"], "user")
     return _first_content(example.get("prompt"), "user")
+
+
+def get_narrative(example: dict[str, Any]) -> str | None:
+    """The user narrative of a stage 1/2 (``messages``) or stage 3 (``prompt``) example,
+    without the candidate block."""
+    content = get_user_content(example)
+    return None if content is None else split_candidates(content)[0]
+
+
+def get_candidates(example: dict[str, Any]) -> list[CandidateLine]:
+    """The candidates listed in an example's prompt (``[]`` in the candidate-free format)."""
+    content = get_user_content(example)
+    return [] if content is None else split_candidates(content)[1]
 
 
 def get_system_prompt(example: dict[str, Any]) -> str | None:
@@ -334,7 +426,10 @@ def grade(pred: ParsedAnswer, gold: ParsedAnswer) -> Grade:
 
 
 __all__ = [
+    "CANDIDATES_HEADER",
+    "CANDIDATE_SYSTEM_PROMPTS",
     "CODE_TYPES",
+    "CandidateLine",
     "STAGE_1_SYSTEM_PROMPT",
     "STAGE_2_SYSTEM_PROMPT",
     "STAGE_3_SYSTEM_PROMPT",
@@ -349,11 +444,15 @@ __all__ = [
     "format_answer",
     "format_reasoned_answer",
     "get_answer_text",
+    "get_candidates",
     "get_gold",
     "get_narrative",
+    "get_user_content",
     "get_system_prompt",
     "grade",
     "parse_answer",
     "prompt_messages",
+    "render_candidates",
+    "split_candidates",
     "split_reasoning",
 ]

@@ -1,0 +1,282 @@
+"""The model chooses among retrieved candidates: batched, constrained to the candidate list.
+
+    >>> engine = ChoiceEngine(model, tokenizer, stage=1, fusion_weight=0.5)      # doctest: +SKIP
+    >>> engine.choose(["58 yo, T2DM, no complications."], [candidates])[0].text  # doctest: +SKIP
+    'ICD10: E11.9 (Type 2 diabetes mellitus without complications)'
+
+How an answer is produced (docs/EVALUATION.md):
+
+1. The prompt is the narrative with its K candidates (:func:`thce.data.formats.prompt_messages`,
+   retrieval order; evaluation never inserts the gold), rendered by the chat template.
+2. Stages 2-3 first write their reasoning greedily, up to ``</think>`` (or the token limit,
+   then the block is closed for them).
+3. Every candidate's answer prefix ``CODE_TYPE: CODE`` is scored as a continuation of that
+   prompt in one batched forward pass over a shared KV cache: its summed log-probability.
+   Only candidates can win, so an invalid code is impossible by construction.
+4. The model's score is fused with the retriever's rank, ``score + w * log(1 / rank)``, with
+   the weight ``w`` saved with the model (tuned on a development set; 0 = the model alone).
+5. The answer is the winner's line with its database description; all candidates come back
+   ranked, for top-k metrics.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from thce.data.formats import (
+    CANDIDATE_SYSTEM_PROMPTS,
+    THINK_CLOSE,
+    THINK_OPEN,
+    CandidateLine,
+    format_answer,
+    prompt_messages,
+)
+from thce.errors import EvaluationError
+from thce.evaluation.inference import GenerationResult
+from thce.logging import logger
+
+REASONING_MAX_NEW_TOKENS = 64
+
+
+@dataclass
+class Choice:
+    """Scores of one example's candidates (model, prior, fused) and the reasoning written."""
+
+    reasoning: str | None
+    model_scores: list[float]
+    fused_scores: list[float]
+
+
+def render_choice_prompt(tokenizer: Any, narrative: str, candidates: Sequence[CandidateLine], stage: int) -> str:
+    """The generation prompt for a narrative and its candidates (the chat template's, else ours)."""
+    from thce.data.chat_templates import format_conversation
+
+    messages = prompt_messages(narrative, stage, CANDIDATE_SYSTEM_PROMPTS[stage], list(candidates))
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return format_conversation(messages, stage, add_generation_prompt=True)
+
+
+def rank_prior(rank: int) -> float:
+    """The retriever's vote for its ``rank``-th candidate (1-based): ``log(1 / rank)``."""
+    return -math.log(rank)
+
+
+class ChoiceEngine:
+    """Score each candidate with a causal LM; fuse with the retrieval rank; pick the best."""
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        stage: int = 1,
+        fusion_weight: float = 0.0,
+        max_new_tokens: int | None = None,
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.stage = stage
+        self.fusion_weight = fusion_weight
+        self.max_new_tokens = max_new_tokens or REASONING_MAX_NEW_TOKENS
+        tokenizer.padding_side = "left"
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        self.device = next(model.parameters()).device
+        import inspect
+
+        # transformers renamed ``past_key_values`` to ``cache`` (5.x); support both.
+        self._cache_kwarg = (
+            "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+        )
+        self.end_ids = [
+            i
+            for i in {tokenizer.convert_tokens_to_ids("<|im_end|>"), tokenizer.eos_token_id}
+            if isinstance(i, int) and i >= 0
+        ]
+
+    # ------------------------------------------------------------------ steps
+    def _encode(self, texts: Sequence[str]) -> dict[str, Any]:
+        enc = self.tokenizer(list(texts), return_tensors="pt", padding=True, add_special_tokens=False)
+        return {k: v.to(self.device) for k, v in enc.items()}
+
+    def _reason(self, prompts: list[str]) -> list[str]:
+        """Greedy reasoning for stage 2-3 prompts, cut at ``</think>`` (closed if it never is)."""
+        import torch
+
+        prompts = [p + f"{THINK_OPEN}\n" for p in prompts]
+        enc = self._encode(prompts)
+        length = enc["input_ids"].shape[1]
+        close_ids = self.tokenizer(THINK_CLOSE, add_special_tokens=False)["input_ids"]
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc,
+                do_sample=False,
+                num_beams=1,
+                max_new_tokens=self.max_new_tokens,
+                eos_token_id=self.end_ids,
+                pad_token_id=self.tokenizer.pad_token_id,
+                stop_strings=[THINK_CLOSE],
+                tokenizer=self.tokenizer,
+            ) if close_ids else None
+        texts = []
+        for row in range(len(prompts)):
+            ids = [] if out is None else out[row, length:].tolist()
+            text = self.tokenizer.decode([i for i in ids if i not in self.end_ids and i != self.tokenizer.pad_token_id], skip_special_tokens=False)
+            body = text.split(THINK_CLOSE, 1)[0].strip()
+            texts.append(body)
+        return texts
+
+    def _score(self, prefixes: list[str], continuations: list[list[str]]) -> list[list[float]]:
+        """Summed log-probability of each continuation after its prefix (shared KV cache)."""
+        import torch
+
+        enc = self._encode(prefixes)
+        ids, attention = enc["input_ids"], enc["attention_mask"]
+        n, length = ids.shape
+        tokenized = [
+            [self.tokenizer(c, add_special_tokens=False)["input_ids"] for c in conts] for conts in continuations
+        ]
+        sizes = [len(conts) for conts in tokenized]
+        width = max((len(t) for conts in tokenized for t in conts), default=0)
+        if width == 0:
+            return [[0.0] * s for s in sizes]
+        with torch.inference_mode():
+            positions = (attention.cumsum(-1) - 1).clamp(min=0)
+            out = self.model(
+                input_ids=ids, attention_mask=attention, position_ids=positions, use_cache=True, logits_to_keep=1
+            )
+            cache = out.past_key_values if getattr(out, "cache", None) is None else out.cache
+            first = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
+            rows = torch.tensor([i for i, s in enumerate(sizes) for _ in range(s)], device=ids.device)
+            cache.reorder_cache(rows)
+            flat = [t for conts in tokenized for t in conts]
+            pad = self.tokenizer.pad_token_id
+            cont_ids = torch.tensor([t[:-1] + [pad] * (width - len(t)) for t in flat], device=ids.device)
+            cont_mask = torch.tensor(
+                [[1] * (len(t) - 1) + [0] * (width - len(t) + 1) for t in flat], device=ids.device
+            )[:, : max(width - 1, 0)]
+            scores = [float(first[rows[j], t[0]]) for j, t in enumerate(flat)]
+            if width > 1:
+                base = positions[rows, -1] + 1
+                cont_positions = base[:, None] + torch.arange(width - 1, device=ids.device)[None, :]
+                out2 = self.model(
+                    input_ids=cont_ids,
+                    attention_mask=torch.cat([attention[rows], cont_mask], dim=1),
+                    position_ids=cont_positions,
+                    use_cache=False,
+                    **{self._cache_kwarg: cache},
+                )
+                logprobs = torch.log_softmax(out2.logits.float(), dim=-1)
+                for j, t in enumerate(flat):
+                    for k in range(1, len(t)):
+                        scores[j] += float(logprobs[j, k - 1, t[k]])
+        result, offset = [], 0
+        for s in sizes:
+            result.append(scores[offset : offset + s])
+            offset += s
+        return result
+
+    # ------------------------------------------------------------------ public
+    def score_batch(
+        self, narratives: Sequence[str], candidates: Sequence[Sequence[CandidateLine]]
+    ) -> list[tuple[str | None, list[float]]]:
+        """``(reasoning, model score per candidate)`` for one batch (no fusion)."""
+        prompts = [
+            render_choice_prompt(self.tokenizer, n, c, self.stage)
+            for n, c in zip(narratives, candidates, strict=True)
+        ]
+        reasoning: list[str | None] = [None] * len(prompts)
+        prefixes = list(prompts)
+        if self.stage >= 2:
+            written = self._reason(prompts)
+            reasoning = list(written)
+            prefixes = [p + f"{THINK_OPEN}\n{r}\n{THINK_CLOSE}\n" for p, r in zip(prompts, written, strict=True)]
+        scores: list[list[float]] = [[] for _ in prompts]
+        todo = [i for i, c in enumerate(candidates) if c]
+        if todo:
+            scored = self._score(
+                [prefixes[i] for i in todo],
+                [[f"{c.code_type}: {c.code}" for c in candidates[i]] for i in todo],
+            )
+            for i, model_scores in zip(todo, scored, strict=True):
+                scores[i] = model_scores
+        return list(zip(reasoning, scores, strict=True))
+
+    def choose_batch(
+        self, narratives: Sequence[str], candidates: Sequence[Sequence[CandidateLine]]
+    ) -> list[GenerationResult]:
+        """Answer one batch of narratives, each with its own candidate list (retrieval order)."""
+        results = []
+        for cands, (reasoning, model_scores) in zip(
+            candidates, self.score_batch(narratives, candidates), strict=True
+        ):
+            if cands:
+                results.append(self._decide(cands, model_scores, reasoning))
+            else:
+                text = f"{THINK_OPEN}\n{reasoning or ''}\n{THINK_CLOSE}\n" if self.stage >= 2 else ""
+                results.append(GenerationResult(text, None))
+        return results
+
+    def _decide(
+        self, candidates: Sequence[CandidateLine], model_scores: list[float], reasoning: str | None
+    ) -> GenerationResult:
+        fused = [
+            s + self.fusion_weight * rank_prior(rank) for rank, s in enumerate(model_scores, start=1)
+        ]
+        order = sorted(range(len(candidates)), key=lambda i: -fused[i])
+        best = candidates[order[0]]
+        answer = format_answer(best.code_type, best.code, best.description)
+        if reasoning is not None:
+            answer = f"{THINK_OPEN}\n{reasoning}\n{THINK_CLOSE}\n{answer}"
+        top = max(fused)
+        total = sum(math.exp(f - top) for f in fused)
+        return GenerationResult(
+            text=answer,
+            confidence=1.0 / total,
+            candidates=[candidates[i].label for i in order],
+            candidate_scores=[round(fused[i], 4) for i in order],
+        )
+
+    def choose(
+        self,
+        narratives: Sequence[str],
+        candidates: Sequence[Sequence[CandidateLine]],
+        batch_size: int = 8,
+        show_progress: bool = False,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> list[GenerationResult]:
+        """Answer every narrative (sorted by prompt length into batches; input order back)."""
+        if batch_size < 1:
+            raise EvaluationError(f"--batch-size must be at least 1, got {batch_size}")
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        lengths = [len(n) + sum(len(c.description) + 12 for c in cs) for n, cs in zip(narratives, candidates, strict=True)]
+        order = sorted(range(len(narratives)), key=lambda i: lengths[i])
+        results: list[GenerationResult | None] = [None] * len(narratives)
+        started = time.perf_counter()
+        with Progress(
+            TextColumn("[bold]choosing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            disable=not show_progress,
+        ) as progress:
+            task = progress.add_task("choose", total=len(narratives))
+            for offset in range(0, len(order), batch_size):
+                batch = order[offset : offset + batch_size]
+                answers = self.choose_batch([narratives[i] for i in batch], [candidates[i] for i in batch])
+                for i, answer in zip(batch, answers, strict=True):
+                    results[i] = answer
+                progress.advance(task, len(batch))
+                if on_batch is not None:
+                    on_batch(len(batch))
+        seconds = time.perf_counter() - started
+        logger.info(
+            f"chose among candidates for {len(narratives)} narratives in {seconds:.1f}s "
+            f"({len(narratives) / max(seconds, 1e-9):.2f} examples/s, batch {batch_size})"
+        )
+        return [r for r in results if r is not None]
+
+
+__all__ = ["REASONING_MAX_NEW_TOKENS", "ChoiceEngine", "rank_prior", "render_choice_prompt"]

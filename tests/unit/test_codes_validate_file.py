@@ -37,7 +37,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def rows_of(path: Path, **options) -> list[tuple[int, str, str | None, str | None]]:
     reader = CodeFileReader(path, **options)
-    return [tuple(row) for chunk in reader.chunks() for row in chunk]
+    return [tuple(row) for row in reader.rows()]
 
 
 # -- reading -----------------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def test_text_file_one_code_per_line_blank_lines_kept(tmp_path):
 )
 def test_csv_delimiters_are_sniffed(tmp_path, name, text, delimiter):
     reader = CodeFileReader(write(tmp_path / name, text))
-    rows = [tuple(row) for chunk in reader.chunks() for row in chunk]
+    rows = [tuple(row) for row in reader.rows()]
     assert rows == [(2, "E11.9", None, None), (3, "I10", None, None)]
     assert reader.delimiter == delimiter and reader.column == "code"
 
@@ -90,7 +90,7 @@ def test_csv_header_column_matching_and_errors(tmp_path):
 
 def test_headerless_single_column_csv(tmp_path):
     reader = CodeFileReader(write(tmp_path / "codes.csv", "E11.9\nI10\n"))
-    assert [row.code for chunk in reader.chunks() for row in chunk] == ["E11.9", "I10"]
+    assert [row.code for row in reader.rows()] == ["E11.9", "I10"]
     assert "no header" in reader.column
 
 
@@ -103,7 +103,7 @@ def test_encodings(tmp_path, encoding, prefix):
     path = tmp_path / "enc.csv"
     path.write_bytes(prefix + text.encode(encoding))  # utf-16 writes its own BOM
     reader = CodeFileReader(path)
-    rows = [tuple(row) for chunk in reader.chunks() for row in chunk]
+    rows = [tuple(row) for row in reader.rows()]
     assert [(r[0], r[1]) for r in rows] == [(2, "E11.9"), (3, "I10")]
     assert reader.column == "code"  # no BOM left in the first column's name
     if encoding == "cp1252":
@@ -114,7 +114,7 @@ def test_mixed_encodings_fall_back_line_by_line(tmp_path):
     data = "code,note\nE11.9,ok\n".encode() + b"I10,caf\xe9\nJ45.909,\x81 latin-1 only\n"
     (tmp_path / "m.csv").write_bytes(data)
     reader = CodeFileReader(tmp_path / "m.csv")
-    rows = [row.code for chunk in reader.chunks() for row in chunk]
+    rows = [row.code for row in reader.rows()]
     assert rows == ["E11.9", "I10", "J45.909"]
     assert reader.fallback_lines == 2 and reader.first_fallback_line == 3
 
@@ -276,3 +276,38 @@ def test_progress_is_reported(tmp_path):
     seen = []
     validate_file(path, progress=lambda done, total: seen.append((done, total)), chunk_rows=10)
     assert len(seen) == 3 and seen[-1] == (path.stat().st_size, path.stat().st_size)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 50_000])
+def test_csv_chunks_keep_line_numbers_and_quote_inputs(tmp_path, chunk_rows):
+    text = 'id,note,dx\n1,"two\nlines",E11.9\n2,x,"I10,x"\n\n3,"a ""q""",J45.909\n'
+    out = tmp_path / "r.csv"
+    summary = validate_file(write(tmp_path / "a.csv", text), output=out, chunk_rows=chunk_rows)
+    rows = read_csv(out)
+    assert [(r["row"], r["line"], r["input"]) for r in rows] == [
+        ("1", "2", "E11.9"),
+        ("2", "4", "I10,x"),  # a comma inside the input: quoted in the output
+        ("3", "5", ""),
+        ("4", "6", "J45.909"),
+    ]
+    assert summary.rows == 4 and summary.invalid == 2
+
+
+def test_unquoted_csv_fast_path_and_switch_to_the_csv_module(tmp_path):
+    # No quotes in the first chunks (regex fast path, with a blank line and a short row),
+    # then a quoted field spanning lines (the csv module from there on).
+    text = "id,dx,kind\n1,E11.9,ICD10\n\n3\n4,I10,\n5,J1100,HCPCS\n6,\"I10\",ICD10\n7,\"x\ny\",\n8,E11,\n"
+    path = write(tmp_path / "a.csv", text)
+    for chunk_rows in (1, 2, 3, 100):
+        reader = CodeFileReader(path, type_column="kind")
+        rows = [tuple(row) for chunk in reader.chunks(chunk_rows) for row in chunk.rows()]
+        assert rows == [
+            (2, "E11.9", "ICD10", None),
+            (3, "", None, None),
+            (4, "", None, "only 1 field(s); the header has 3"),
+            (5, "I10", "", None),
+            (6, "J1100", "HCPCS", None),
+            (7, "I10", "ICD10", None),
+            (8, "x\ny", "", None),
+            (10, "E11", "", None),
+        ], chunk_rows

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gzip
+import heapq
 import json
 import time
 from collections.abc import Iterable, Iterator
@@ -128,6 +129,7 @@ class CodeDatabase:
         self._spellings: dict[str, str] | None = None
         self._bare_sorted: list[str] | None = None
         self._continuations: dict[str, str] = {}
+        self._descendants: dict[tuple[str, int | None], list[str]] = {}
         self.load_seconds: float | None = None  # set by get_database (shown by `codes stats`)
 
     # -- basic access -------------------------------------------------------------------
@@ -380,17 +382,37 @@ class CodeDatabase:
 
     def billable_descendants(self, code: str, limit: int | None = None) -> list[str]:
         """Billable codes under ``code``: common first, then shorter, then in code order."""
+        key = (code, limit)
+        found = self._descendants.get(key)
+        if found is None:  # headers recur in data: each is worked out once (a few thousand)
+            found = self._descendants[key] = self._billable_descendants(code, limit)
+        return list(found)
+
+    def _billable_descendants(self, code: str, limit: int | None) -> list[str]:
+        self.children_of(code)  # builds the child lists on first use
+        children = self._children or {}
+        billable, index = self._billable, self._index
         found: list[str] = []
-        stack = list(reversed(self.children_of(code)))
+        # Walk the stored child lists directly: normalising every node (children_of) made
+        # a large category such as S72 cost milliseconds, and headers are common in data.
+        stack = list(children.get(self.normalize(code), ()))
         while stack:
             current = stack.pop()
-            if self._billable[self._index[current]] == "1":
+            if billable[index[current]] == "1":
                 found.append(current)
-            stack.extend(reversed(self.children_of(current)))
+            below = children.get(current)
+            if below:
+                stack.extend(below)
+
         # Common codes first, then the most general (shortest), then "unspecified" (.9)
         # codes, which are the usual default when nothing more is documented.
-        found.sort(key=lambda c: (c not in self._common, len(c), not c.endswith("9"), c))
-        return found[:limit] if limit else found
+        def key(c: str) -> tuple[bool, int, bool, str]:
+            return (c not in self._common, len(c), not c.endswith("9"), c)
+
+        if limit:
+            return heapq.nsmallest(limit, found, key=key)
+        found.sort(key=key)
+        return found
 
     def block_of(self, code: str) -> tuple[str, str] | None:
         """``(block, description)`` of an ICD-10-CM code, e.g. ``('E08-E13', ...)``."""

@@ -15,8 +15,6 @@ hundreds; the validator still computes them only when a caller reads them (see
 
 from __future__ import annotations
 
-import itertools
-
 from thce.codes.database import CodeDatabase
 from thce.codes.formats import icd10_with_dot
 
@@ -84,12 +82,12 @@ def suggest(db: CodeDatabase, code: str, system: str, limit: int = MAX_SUGGESTIO
     add({bare[:i] + bare[i + 1 :] for i in range(n)}, _COST_DELETE)
     # Substitutions and insertions at position i: only characters that continue bare[:i]
     # in some code (see CodeDatabase.continuations), and none past a prefix no code has.
-    # Short prefixes are continued by nearly everything: the format's alphabet is cheaper.
+    # The empty prefix is continued by nearly every letter: the format's alphabet is cheaper.
     alphabets = POSITION_ALPHABETS.get(system) or (ALPHABET,) * _MAX_LENGTH
     replace: set[str] = set()
     insert: set[str] = set()
     for i in range(min(n + 1, len(alphabets))):
-        chars = alphabets[i] if i < 2 else db.continuations(bare[:i])
+        chars = alphabets[i] if i < 1 else db.continuations(bare[:i])
         if not chars:
             break  # no code starts with bare[:i], nor with any longer prefix of bare
         head = bare[:i]
@@ -130,14 +128,8 @@ def suggest(db: CodeDatabase, code: str, system: str, limit: int = MAX_SUGGESTIO
 
 def confusable_variants(bare: str) -> list[str]:
     """Every way of swapping look-alike characters (at most 4 positions, 15 variants)."""
-    positions = [i for i, ch in enumerate(bare) if ch in CONFUSABLE][:4]
-    variants = []
-    for mask in itertools.product((False, True), repeat=len(positions)):
-        if not any(mask):
-            continue
-        chars = list(bare)
-        for flip, i in zip(mask, positions, strict=True):
-            if flip:
-                chars[i] = CONFUSABLE[chars[i]]
-        variants.append("".join(chars))
-    return variants
+    variants = [bare]
+    for i in [i for i, ch in enumerate(bare) if ch in CONFUSABLE][:4]:
+        swapped = CONFUSABLE[bare[i]]
+        variants += [v[:i] + swapped + v[i + 1 :] for v in variants]
+    return variants[1:]

@@ -21,17 +21,21 @@ computed only for rows that are written or shown.
 from __future__ import annotations
 
 import contextlib
-import csv
+import gc
+import itertools
 import json
+import operator
+import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, TextIO
 
-from thce.codes.code_files import CHUNK_ROWS, CodeFileReader, Row
+from thce.codes.code_files import CHUNK_ROWS, Chunk, CodeFileReader
 from thce.codes.formats import CODE_TYPES, parse_code_type, shorten
 from thce.codes.validator import CodeValidator, ValidationResult
 from thce.errors import CodeError
@@ -52,6 +56,7 @@ RESULT_FIELDS: tuple[str, ...] = (
 )
 MAX_EXAMPLES = 20
 _MAX_TYPE_SPELLINGS = 10_000
+_SEEN_LIMIT = 200_000  # distinct results remembered across chunks (each holds its result)
 # (code, code_type, valid, billable, description, error, suggestion, also_valid_as)
 Tail = tuple[str, str, bool, bool | None, str, str, str, str]
 
@@ -118,42 +123,50 @@ def validate_file(
     summary = FileSummary(
         str(reader.path), reader.format, None, None, "utf-8", billable_only=billable_only
     )
-    summary.by_system = {s: _zero() for s in (*CODE_TYPES, "unknown")}
+    seen = _Seen(billable_only)
     parse_type = _TypeParser(type_column or "")
+    stats: Counter[_Stat] = Counter()
     row_number = 0
-    with _open_output(output) as write:
+    with _gc_paused(), _open_output(output) as write:
         for chunk in reader.chunks(chunk_rows):
             results = _validate_chunk(validator, chunk, system, parse_type, type_column)
-            # Count and format once per distinct result (the chunk keeps them alive, so
-            # their ids are stable keys), not once per row.
-            by_id = dict(zip(map(id, results), results, strict=True))
-            valid = {
-                key: _count(summary, by_id[key], count, billable_only)
-                for key, count in Counter(map(id, results)).items()
-            }
+            # Facts per distinct result (computed once per file), counted per row in C.
+            stat_list = seen.stats_of(results)
+            counts = Counter(stat_list)
+            stats.update(counts)
             if write is not None:  # messages and suggestions: computed here, when written
-                write(
-                    chunk,
-                    results,
-                    {k: _tail(r, billable_only) for k, r in by_id.items()},
-                    row_number,
-                )
-            if len(summary.examples) < max_examples and not all(valid.values()):
-                _collect_examples(
-                    summary, chunk, results, valid, row_number, max_examples, billable_only
-                )
-            row_number += len(chunk)
+                write(chunk, seen.encoded_of(results, write.encode), row_number)
+            if len(summary.examples) < max_examples and not all(s & _VALID for s in counts):
+                _collect_examples(summary, chunk, results, stat_list, row_number, max_examples)
+            row_number += len(chunk.codes)
             if progress is not None:
                 progress(reader.bytes_read, reader.size)
+    _add_counts(summary, stats)
     summary.column = reader.column
     summary.delimiter = reader.delimiter
     summary.encoding = reader.encoding
     summary.fallback_lines = reader.fallback_lines
     summary.first_fallback_line = reader.first_fallback_line
     summary.output = None if output is None else str(output)
-    summary.by_system = {s: c for s, c in summary.by_system.items() if c["rows"]}
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (it runs as usual afterwards).
+
+    It would walk every cached result again and again while millions of rows go by, and
+    nothing here makes cyclic garbage: results dropped from the bounded caches are freed by
+    reference counting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # -- validation ------------------------------------------------------------------------------------
@@ -183,60 +196,106 @@ class _TypeParser:
         return answer
 
 
+_BAD_TYPE = object()  # the group of rows whose code-type cell is not a code system
+
+
 def _validate_chunk(
     validator: CodeValidator,
-    chunk: list[Row],
+    chunk: Chunk,
     system: str | None,
     parse_type: _TypeParser,
     type_column: str | None,
 ) -> list[ValidationResult | str]:
-    """One result per row: a :class:`ValidationResult`, or the row's error as text."""
-    out: list[ValidationResult | str]
-    if type_column is None:
-        out = list(validator.validate_batch([row.code for row in chunk], system))
-        for i, row in enumerate(chunk):
-            if row.error is not None:
-                out[i] = row.error
-        return out
-    out = [""] * len(chunk)
-    groups: dict[str | None, list[int]] = {}
-    for i, row in enumerate(chunk):
-        row_system, error = (
-            (None, row.error) if row.error is not None else parse_type(row.code_type)
-        )
-        if error is not None:
-            out[i] = error
-        else:
-            groups.setdefault(row_system, []).append(i)
-    for row_system, positions in groups.items():
-        results = validator.validate_batch([chunk[i].code for i in positions], row_system)
-        for i, result in zip(positions, results, strict=True):
-            out[i] = result
+    """One result per row: a :class:`ValidationResult`, or the row's error as text.
+
+    Rows are grouped by code system with C-level passes (map/compress), then each group is
+    validated as one batch; only the scatter back into row order is a Python loop.
+    """
+    codes = chunk.codes
+    n = len(codes)
+    if type_column is None or chunk.kinds is None:
+        out: list[ValidationResult | str] = list(validator.validate_batch(codes, system))
+    else:
+        kinds = chunk.kinds
+        parsed = {kind: parse_type(kind) for kind in set(kinds)}  # a handful of spellings
+        group_of = {k: (_BAD_TYPE if p[1] is not None else p[0]) for k, p in parsed.items()}
+        groups = list(map(group_of.__getitem__, kinds))
+        answers: dict[Any, Iterator[Any]] = {}
+        for group in set(groups):
+            member = list(map(operator.is_, groups, itertools.repeat(group)))
+            if group is _BAD_TYPE:
+                bad = itertools.compress(kinds, member)
+                answers[group] = iter([parsed[kind][1] for kind in bad])
+            else:
+                batch = list(itertools.compress(codes, member))
+                answers[group] = iter(validator.validate_batch(batch, group))
+        # Back into row order: each row takes the next answer of its group (all in C).
+        out = list(map(next, map(answers.__getitem__, groups)))
+    if chunk.errors is not None:  # the reader's own complaints (blank JSONL line...) win
+        errors = chunk.errors
+        for i in itertools.compress(range(n), errors):
+            out[i] = errors[i]  # type: ignore[assignment]
     return out
 
 
-def _count(
-    summary: FileSummary, result: ValidationResult | str, count: int, billable_only: bool
-) -> bool:
-    """Add ``count`` rows with this result to ``summary``; return whether they pass."""
-    if isinstance(result, str):  # the row could not be read
-        valid, system = False, "unknown"
-    else:
-        valid = _passes(result, billable_only)
-        system = result.code_type or "unknown"
+# What the summary counts about a row, packed in a small int (cheap to count in C):
+# system index << 3 | valid << 2 | non-billable << 1 | valid in two systems.
+_Stat = int
+_SYSTEMS = (*CODE_TYPES, "unknown")
+_VALID, _NON_BILLABLE, _AMBIGUOUS = 4, 2, 1
+
+
+class _Seen:
+    """Facts about each distinct result, computed once per file (bounded memory).
+
+    Rows map to their facts through C-level dictionary lookups keyed by ``id(result)``;
+    only results not met before reach Python code. ``alive`` holds every result whose id is
+    a key, so no other object can take that id while it is cached.
+    """
+
+    def __init__(self, billable_only: bool) -> None:
+        self.billable_only = billable_only
+        self.alive: dict[int, Any] = {}
+        self.stats: dict[int, _Stat] = {}
+        self.encoded: dict[int, str] = {}
+
+    def stats_of(self, results: list[Any]) -> list[_Stat]:
+        return self._lookup(results, self.stats, self._stat)
+
+    def encoded_of(self, results: list[Any], encoder: Callable[[Tail], str]) -> list[str]:
+        return self._lookup(results, self.encoded, lambda r: encoder(_tail(r, self.billable_only)))
+
+    def _lookup(self, results: list[Any], table: dict[int, Any], make: Callable) -> list[Any]:
+        ids = list(map(id, results))
+        found = list(map(table.get, ids))
+        if None not in found:
+            return found
+        if len(self.alive) >= _SEEN_LIMIT:  # forget everything at once; ids stay safe
+            self.alive.clear()
+            self.stats.clear()
+            self.encoded.clear()
+        for i in itertools.compress(
+            range(len(ids)), map(operator.is_, found, itertools.repeat(None))
+        ):
+            key = ids[i]
+            value = table.get(key)
+            if value is None:
+                value = table[key] = make(results[i])
+                self.alive[key] = results[i]
+            found[i] = value
+        return found
+
+    def _stat(self, result: ValidationResult | str) -> _Stat:
+        if isinstance(result, str):  # the row could not be read
+            return _SYSTEMS.index("unknown") << 3
+        stat = _SYSTEMS.index(result.code_type or "unknown") << 3
+        if _passes(result, self.billable_only):
+            stat |= _VALID
         if result.is_valid and result.billable is False:
-            summary.non_billable += count
+            stat |= _NON_BILLABLE
         if result.is_valid and result.alternatives:
-            summary.ambiguous += count
-    if valid:
-        summary.valid += count
-    else:
-        summary.invalid += count
-    counts = summary.by_system[system]
-    counts["rows"] += count
-    counts["valid" if valid else "invalid"] += count
-    summary.rows += count
-    return valid
+            stat |= _AMBIGUOUS
+        return stat
 
 
 def _passes(result: ValidationResult, billable_only: bool) -> bool:
@@ -268,24 +327,37 @@ def _tail(result: ValidationResult | str, billable_only: bool) -> Tail:
     )
 
 
+def _add_counts(summary: FileSummary, stats: Counter[_Stat]) -> None:
+    by_system = {s: {"rows": 0, "valid": 0, "invalid": 0} for s in _SYSTEMS}
+    for stat, count in stats.items():
+        valid = bool(stat & _VALID)
+        summary.rows += count
+        summary.valid += count if valid else 0
+        summary.invalid += 0 if valid else count
+        summary.non_billable += count if stat & _NON_BILLABLE else 0
+        summary.ambiguous += count if stat & _AMBIGUOUS else 0
+        counts = by_system[_SYSTEMS[stat >> 3]]
+        counts["rows"] += count
+        counts["valid" if valid else "invalid"] += count
+    summary.by_system = {s: c for s, c in by_system.items() if c["rows"]}
+
+
 def _collect_examples(
     summary: FileSummary,
-    chunk: list[Row],
+    chunk: Chunk,
     results: list[ValidationResult | str],
-    valid: dict[int, bool],
+    stat_list: list[_Stat],
     row_number: int,
     limit: int,
-    billable_only: bool,
 ) -> None:
-    for offset, (row, result) in enumerate(zip(chunk, results, strict=True), start=1):
-        if valid[id(result)]:
-            continue
-        tail = _tail(result, billable_only)
+    invalid = map(operator.not_, map(_VALID.__and__, stat_list))
+    for offset in itertools.compress(range(len(results)), invalid):
+        tail = _tail(results[offset], summary.billable_only)
         summary.examples.append(
             {
-                "row": row_number + offset,
-                "line": row.line,
-                "input": shorten(row.code),
+                "row": row_number + offset + 1,
+                "line": chunk.lines[offset],
+                "input": shorten(chunk.codes[offset]),
                 "code_type": tail[1] or None,
                 "error": tail[5],
                 "suggestion": tail[6] or None,
@@ -295,17 +367,23 @@ def _collect_examples(
             return
 
 
-def _zero() -> dict[str, int]:
-    return {"rows": 0, "valid": 0, "invalid": 0}
-
-
 # -- output ------------------------------------------------------------------------------------------
-Writer = Callable[[list[Row], list[Any], dict[int, Tail], int], None]
+class _Writer:
+    """Writes a chunk's rows given each row's encoded result fields (see ``encode``)."""
+
+    def __init__(
+        self, write_rows: Callable[[Chunk, list[str], int], None], encode: Callable[[Tail], str]
+    ) -> None:
+        self.encode = encode
+        self._write_rows = write_rows
+
+    def __call__(self, chunk: Chunk, encoded: list[str], start: int) -> None:
+        self._write_rows(chunk, encoded, start)
 
 
 @contextlib.contextmanager
-def _open_output(output: str | Path | None) -> Iterator[Writer | None]:
-    """A function writing a chunk's result rows (``None`` without ``output``)."""
+def _open_output(output: str | Path | None) -> Iterator[_Writer | None]:
+    """A writer for the result rows (``None`` without ``output``)."""
     if output is None:
         yield None
         return
@@ -322,56 +400,54 @@ def _open_output(output: str | Path | None) -> Iterator[Writer | None]:
             yield _csv_writer(handle, "\t" if suffix in {".tsv", ".tab"} else ",")
 
 
-def _csv_writer(handle: TextIO, delimiter: str) -> Writer:
-    writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(RESULT_FIELDS)
+def _csv_writer(handle: TextIO, delimiter: str) -> _Writer:
+    # The csv module's writerow costs microseconds a row; rows differ only in row, line and
+    # input, so the rest is encoded once per distinct result, with the csv module's rules
+    # (QUOTE_MINIMAL: quote a field holding the delimiter, a quote or a line break).
+    needs_quotes = re.compile(f'[{re.escape(delimiter)}"\r\n]').search
+
+    def field(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"' if needs_quotes(value) else value
+
     flags = {True: "true", False: "false", None: ""}
 
-    def write(chunk: list[Row], results: list[Any], tails: dict[int, Tail], start: int) -> None:
-        # Each distinct result's fields are formatted once per chunk, not once per row.
-        formatted = {
-            key: (code, kind, flags[ok], flags[billable], description, error, suggestion, also)
-            for key, (
-                code,
-                kind,
-                ok,
-                billable,
-                description,
-                error,
-                suggestion,
-                also,
-            ) in tails.items()
-        }
-        writer.writerows(
-            (number, row.line, row.code, *formatted[id(result)])
-            for number, row, result in zip(
-                range(start + 1, start + len(chunk) + 1), chunk, results, strict=True
-            )
-        )
+    def encode(tail: Tail) -> str:
+        code, kind, ok, billable, description, error, suggestion, also = tail
+        values = (code, kind, flags[ok], flags[billable], description, error, suggestion, also)
+        joined = delimiter.join(values)
+        if joined.count(delimiter) == len(values) - 1 and not needs_quotes(joined):
+            return joined  # nothing to quote (one check instead of eight)
+        return delimiter.join(map(field, values))
 
-    return write
+    handle.write(delimiter.join(RESULT_FIELDS) + "\n")
+    line = "{}" + delimiter + "{}" + delimiter + "{}" + delimiter + "{}\n"
+
+    def write_rows(chunk: Chunk, encoded: list[str], start: int) -> None:
+        codes: Iterable[str] = chunk.codes
+        if needs_quotes("\x00".join(chunk.codes)):  # rare: only then quote row by row
+            codes = map(field, chunk.codes)
+        # Every row through C-level map()s: no Python frame per row.
+        rows = map(line.format, itertools.count(start + 1), chunk.lines, codes, encoded)
+        handle.writelines(rows)
+
+    return _Writer(write_rows, encode)
 
 
-def _jsonl_writer(handle: TextIO) -> Writer:
+def _jsonl_writer(handle: TextIO) -> _Writer:
     names = RESULT_FIELDS[3:]
 
-    def write(chunk: list[Row], results: list[Any], tails: dict[int, Tail], start: int) -> None:
-        # Encode each distinct result's fields once; rows only add row, line and input.
+    def encode(tail: Tail) -> str:
         # json.dumps(...)[1:] drops the opening brace: '"code": "E11.9", ...}'.
-        encoded = {
-            key: json.dumps(dict(zip(names, tail, strict=True)), ensure_ascii=False)[1:]
-            for key, tail in tails.items()
-        }
-        dumps = json.JSONEncoder(ensure_ascii=False).encode
-        handle.writelines(
-            f'{{"row": {number}, "line": {row.line}, "input": {dumps(row.code)}, '
-            f"{encoded[id(result)]}\n"
-            for number, row, result in zip(
-                range(start + 1, start + len(chunk) + 1), chunk, results, strict=True
-            )
-        )
+        return json.dumps(dict(zip(names, tail, strict=True)), ensure_ascii=False)[1:]
 
-    return write
+    line = '{{"row": {}, "line": {}, "input": {}, {}\n'
+
+    def write_rows(chunk: Chunk, encoded: list[str], start: int) -> None:
+        inputs = map(encode_basestring, chunk.codes)  # C: each a JSON string literal
+        rows = map(line.format, itertools.count(start + 1), chunk.lines, inputs, encoded)
+        handle.writelines(rows)
+
+    return _Writer(write_rows, encode)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -78,6 +78,7 @@ class CodeValidator:
         # plus (bounded) other spellings met on the way; and how many of the first kind.
         self._valid_spellings: dict[str | None, set[Any]] = {}
         self._base_spellings: dict[str | None, int] = {}
+        self._suggested: dict[tuple[str, str], list[str]] = {}
 
     # -- public API --------------------------------------------------------------------------
     def database(self, code_type: str) -> CodeDatabase:
@@ -202,6 +203,7 @@ class CodeValidator:
         """Drop cached results and databases (e.g. after importing a full HCPCS file)."""
         self._dbs.clear()
         self._valid_spellings.clear()
+        self._suggested.clear()
         for cache in self._caches.values():
             cache.clear()
 
@@ -390,9 +392,19 @@ class CodeValidator:
             result._pending = (self._finish_with_note, (pending, note))
 
     # -- deferred parts (run on first read of error_message / suggestions) ------------------------
+    def _suggest(self, code: str, system: str) -> list[str]:
+        """:func:`suggest`, remembered: a string met typed and untyped is worked out once."""
+        key = (system, code)
+        found = self._suggested.get(key)
+        if found is None:
+            if len(self._suggested) >= self.max_cache:
+                self._suggested.clear()
+            found = self._suggested[key] = suggest(self.database(system), code, system)
+        return list(found)
+
     def _finish_typo(self, args: tuple[str, str, str]) -> tuple[str, list[str]]:
         message, code, system = args
-        suggestions = suggest(self.database(system), code, system)
+        suggestions = self._suggest(code, system)
         if suggestions:
             message += f"; did you mean {suggestions[0]}?"
         return message, suggestions
@@ -421,7 +433,7 @@ class CodeValidator:
         if head != text:  # "99213-25", "J1100 JW": a code followed by a modifier
             suggestions += [r.code for r in self.validate(head).flatten() if r.is_valid]
         for system in CODE_TYPES:
-            suggestions += suggest(self.database(system), text, system)
+            suggestions += self._suggest(text, system)
         suggestions = list(dict.fromkeys(suggestions))[:MAX_SUGGESTIONS]
         message = f"{shorten(text)} is not a well-formed ICD-10-CM, CPT or HCPCS code"
         message += (

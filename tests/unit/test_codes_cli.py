@@ -252,3 +252,23 @@ def test_validate_long_and_fullwidth_arguments():
 def test_search_empty_query_exits_2():
     result = run("search", "  ")
     assert result.exit_code == 2 and "Empty search query" in result.output
+
+
+def test_cold_validate_imports_nothing_heavy():
+    """`thce codes validate E11.9` from a fresh interpreter: no numpy, torch, loguru, asyncio."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "thce", "codes", "validate", "E11.9"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    heavy = {"numpy", "torch", "transformers", "loguru", "asyncio", "multiprocessing"}
+    assert not heavy & imported

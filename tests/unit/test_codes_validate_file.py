@@ -70,7 +70,13 @@ def test_csv_delimiters_are_sniffed(tmp_path, name, text, delimiter):
 def test_csv_line_numbers_follow_quoted_newlines_and_short_rows(tmp_path):
     text = 'id,note,dx\n1,"two\nlines",E11.9\n2,x,I10\n3\n\n4,y,J45.909\n'
     rows = rows_of(write(tmp_path / "a.csv", text), column="dx")
-    assert [(r[0], r[1]) for r in rows] == [(2, "E11.9"), (4, "I10"), (5, ""), (6, ""), (7, "J45.909")]
+    assert [(r[0], r[1]) for r in rows] == [
+        (2, "E11.9"),
+        (4, "I10"),
+        (5, ""),
+        (6, ""),
+        (7, "J45.909"),
+    ]
     assert rows[2][3] == "only 1 field(s); the header has 3"
     assert rows[3][3] is None  # a blank line: an empty code, which the validator reports
 
@@ -111,7 +117,7 @@ def test_encodings(tmp_path, encoding, prefix):
 
 
 def test_mixed_encodings_fall_back_line_by_line(tmp_path):
-    data = "code,note\nE11.9,ok\n".encode() + b"I10,caf\xe9\nJ45.909,\x81 latin-1 only\n"
+    data = b"code,note\nE11.9,ok\n" + b"I10,caf\xe9\nJ45.909,\x81 latin-1 only\n"
     (tmp_path / "m.csv").write_bytes(data)
     reader = CodeFileReader(tmp_path / "m.csv")
     rows = [row.code for row in reader.rows()]
@@ -211,7 +217,7 @@ def test_per_row_systems(tmp_path):
     assert rows[2]["also_valid_as"] == "HCPCS J1100" and rows[0]["also_valid_as"] == ""
     assert rows[4]["valid"] == "false" and "unknown code type 'ICD9'" in rows[4]["error"]
     assert summary.ambiguous == 1 and summary.invalid == 1
-    with pytest.raises(CodeError, match="either --type .* or --type-column"):
+    with pytest.raises(CodeError, match=r"either --type .* or --type-column"):
         validate_file(tmp_path / "in.csv", type_column="system", code_type="ICD10")
 
 
@@ -296,7 +302,9 @@ def test_csv_chunks_keep_line_numbers_and_quote_inputs(tmp_path, chunk_rows):
 def test_unquoted_csv_fast_path_and_switch_to_the_csv_module(tmp_path):
     # No quotes in the first chunks (regex fast path, with a blank line and a short row),
     # then a quoted field spanning lines (the csv module from there on).
-    text = "id,dx,kind\n1,E11.9,ICD10\n\n3\n4,I10,\n5,J1100,HCPCS\n6,\"I10\",ICD10\n7,\"x\ny\",\n8,E11,\n"
+    text = (
+        'id,dx,kind\n1,E11.9,ICD10\n\n3\n4,I10,\n5,J1100,HCPCS\n6,"I10",ICD10\n7,"x\ny",\n8,E11,\n'
+    )
     path = write(tmp_path / "a.csv", text)
     for chunk_rows in (1, 2, 3, 100):
         reader = CodeFileReader(path, type_column="kind")

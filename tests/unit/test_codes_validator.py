@@ -301,10 +301,22 @@ def test_cache_is_bounded_and_keeps_answers_right():
 
 
 def test_is_valid_batch_matches_validate(validator):
-    cases = [c["input"] for c in GOLDEN] + ["e119", " E11.9 ", "Ｅ１１．９", "", None, 99213, "A0100"]
+    cases = [c["input"] for c in GOLDEN] + [
+        "e119",
+        " E11.9 ",
+        "Ｅ１１．９",
+        "",
+        None,
+        99213,
+        "A0100",
+    ]
     expected = [CodeValidator().validate(c).is_valid for c in cases]
     assert CodeValidator().is_valid_batch(cases) == expected
-    assert CodeValidator().is_valid_batch(["E11.9", "e119", "99213"], "ICD10") == [True, True, False]
+    assert CodeValidator().is_valid_batch(["E11.9", "e119", "99213"], "ICD10") == [
+        True,
+        True,
+        False,
+    ]
     assert validator.is_valid_batch([["unhashable"], "E11.9"]) == [False, True]
     assert validator.is_valid_batch([]) == []
 

@@ -24,22 +24,19 @@ naming the file, the line and the fix.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import gzip
-import io
 import itertools
 import json
 import operator
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import NamedTuple
 
+from thce.codes.decoding import DecodedFile, batched
 from thce.codes.formats import FORMAT_RES, clean_code, shorten
 from thce.errors import CodeError
 
-BLOCK_BYTES = 1 << 20
 CHUNK_ROWS = 50_000
 _SNIFF_BYTES = 64 * 1024
 _DELIMITERS = ",\t;|"
@@ -124,12 +121,29 @@ class CodeFileReader:
         self.column = column
         self.type_column = type_column
         self.delimiter: str | None = None
-        self.encoding = "utf-8"
-        self.fallback_lines = 0
-        self.first_fallback_line: int | None = None
-        self.bytes_read = 0
+        self.source = DecodedFile(self.path)
         self.size = self.path.stat().st_size
         self._fields_checked = False
+
+    @property
+    def encoding(self) -> str:
+        """``utf-8``, ``utf-8-sig`` (with a BOM) or ``utf-16`` (see ``fallback_lines``)."""
+        return self.source.encoding
+
+    @property
+    def fallback_lines(self) -> int:
+        """Lines that were not UTF-8 and were read as Windows-1252 (or Latin-1)."""
+        return self.source.fallback_lines
+
+    @property
+    def first_fallback_line(self) -> int | None:
+        """The first such line."""
+        return self.source.first_fallback_line
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the file read so far (compressed bytes for ``.gz``)."""
+        return self.source.bytes_read
 
     # -- public -------------------------------------------------------------------------------
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
@@ -142,99 +156,10 @@ class CodeFileReader:
         for chunk in self.chunks():
             yield from chunk.rows()
 
-    # -- decoding ------------------------------------------------------------------------------
-    def _open(self) -> tuple[IO[bytes], IO[bytes]]:
-        """(stream of the file's bytes, the raw file whose position measures progress)."""
-        raw = open(self.path, "rb")  # noqa: SIM115  (closed by _lines)
-        if self.path.name.lower().endswith(".gz"):
-            return gzip.GzipFile(fileobj=raw), raw
-        return raw, raw
-
-    def _lines(self) -> Iterator[str]:
-        """Decoded lines, each ending in ``\\n`` (except maybe the last)."""
-        return itertools.chain.from_iterable(self._blocks())
-
-    def _blocks(self) -> Iterator[list[str]]:
-        """Decoded lines, a block (~1 MiB) at a time: consumers iterate them in C."""
-        stream, raw = self._open()
-        try:
-            try:
-                head = stream.read(4)
-            except (OSError, EOFError) as exc:
-                raise CodeError(f"{self.path} cannot be read ({exc}).") from None
-            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                yield from _batched(self._utf16_lines(head, stream, raw), 10_000)
-                return
-            if head.startswith(codecs.BOM_UTF8):
-                self.encoding = "utf-8-sig"
-                head = head[3:]
-            pending = head
-            line = 1
-            while True:
-                try:
-                    block = stream.read(BLOCK_BYTES)
-                except (OSError, EOFError) as exc:
-                    raise CodeError(f"{self.path}: unreadable after line {line} ({exc}).") from None
-                self.bytes_read = raw.tell()
-                if not block:
-                    break
-                data = pending + block
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:  # no line end yet: keep reading
-                    pending = data
-                    continue
-                pending = data[cut:]
-                text = self._decode(data[:cut], line)
-                line += text.count("\n")
-                yield _split_keep_ends(text)
-            if pending:
-                yield _split_keep_ends(self._decode(pending, line))
-        finally:
-            stream.close()
-            raw.close()
-
-    def _decode(self, data: bytes, first_line: int) -> str:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        # Not all UTF-8: decode line by line so that only the odd lines fall back.
-        parts = []
-        for offset, piece in enumerate(data.split(b"\n")):
-            try:
-                parts.append(piece.decode("utf-8"))
-                continue
-            except UnicodeDecodeError:
-                pass
-            if self.first_fallback_line is None:
-                self.first_fallback_line = first_line + offset
-            self.fallback_lines += 1
-            try:
-                parts.append(piece.decode("cp1252"))
-            except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-                parts.append(piece.decode("latin-1"))
-        return "\n".join(parts)
-
-    def _utf16_lines(self, head: bytes, stream: IO[bytes], raw: IO[bytes]) -> Iterator[str]:
-        self.encoding = "utf-16"
-        text = io.TextIOWrapper(
-            io.BufferedReader(_Prefixed(head, stream)), encoding="utf-16", newline=""
-        )
-        line = 0
-        try:
-            for line, value in enumerate(text, start=1):  # noqa: B007  (line used below)
-                self.bytes_read = raw.tell()
-                yield value
-        except UnicodeDecodeError as exc:
-            raise CodeError(
-                f"{self.path} line {line + 1}: not valid UTF-16 ({exc.reason}); re-save the "
-                "file as UTF-8 (CSV UTF-8 in Excel) and run again."
-            ) from None
-
     # -- formats --------------------------------------------------------------------------------
     def _text_chunks(self, size: int) -> Iterator[Chunk]:
         line = 1
-        for lines in _batched(self._lines(), size):
+        for lines in batched(self.source.lines(), size):
             codes = list(map(str.rstrip, lines, itertools.repeat("\r\n")))
             yield Chunk(range(line, line + len(lines)), codes)
             line += len(lines)
@@ -243,7 +168,7 @@ class CodeFileReader:
         field = self.column or "code"
         self.column = field
         line = 0
-        for lines in _batched(self._lines(), size):
+        for lines in batched(self.source.lines(), size):
             codes: list[str] = []
             kinds: list[str | None] = []
             errors: list[str | None] = []
@@ -295,7 +220,7 @@ class CodeFileReader:
                 )
 
     def _csv_chunks(self, size: int) -> Iterator[Chunk]:
-        lines = self._lines()
+        lines = self.source.lines()
         sample: list[str] = []
         length = 0
         for value in lines:
@@ -327,7 +252,7 @@ class CodeFileReader:
             self.column = names[code_at]
         shape = _Shape(names, code_at, type_at, self.delimiter)
         previous = reader.line_num
-        batches = _batched(lines, size)
+        batches = batched(lines, size)
         for batch in batches:
             text = "".join(batch)
             if '"' in text:  # quoted fields may span lines (and chunks): the csv module
@@ -480,23 +405,6 @@ def _json_value(record: dict, field: str) -> tuple[str, str | None]:
     return shorten(json.dumps(value)), f"field {field!r} is a {type(value).__name__}, not text"
 
 
-def _split_keep_ends(text: str) -> list[str]:
-    # Only \n ends a line: str.splitlines() would also split on \x0c, \x1e, \u2028...,
-    # which can sit inside a field and would shift every line number after them.
-    parts = text.split("\n")
-    last = parts.pop()
-    lines = [part + "\n" for part in parts]
-    if last:
-        lines.append(last)
-    return lines
-
-
-def _batched(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 def _record_starts(records: list[list[str]], first: int) -> list[int]:
     """The line each record starts on, when some span lines (a quoted field holds \\n)."""
     starts = []
@@ -505,24 +413,3 @@ def _record_starts(records: list[list[str]], first: int) -> list[int]:
         starts.append(line)
         line += 1 + sum(value.count("\n") for value in record)
     return starts
-
-
-class _Prefixed(io.RawIOBase):
-    """A byte stream with already-read bytes put back in front."""
-
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
-        self._head = head
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)

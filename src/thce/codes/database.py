@@ -22,7 +22,6 @@ modification time.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import gzip
 import heapq
@@ -40,6 +39,7 @@ from thce.codes.formats import (
     icd10_with_dot,
     parse_code_type,
 )
+from thce.codes.lookups import ValidationLookups
 from thce.errors import CodeError
 from thce.resources import shipped_path, thce_home
 
@@ -79,7 +79,7 @@ class Entry(NamedTuple):
         return bool(self.termination_date) and str(self.termination_date) < (today or today_ymd())
 
 
-class CodeDatabase:
+class CodeDatabase(ValidationLookups):
     """All codes of one system, keyed by normalised code.
 
     Records (:meth:`get`, :meth:`records`) are dicts with the seed schema (``code``,
@@ -126,10 +126,8 @@ class CodeDatabase:
         self._blocks = blocks or {}
         self._category_blocks = category_blocks or {}
         self._children: dict[str, list[str]] | None = None
-        self._spellings: dict[str, str] | None = None
-        self._bare_sorted: list[str] | None = None
-        self._continuations: dict[str, str] = {}
         self._descendants: dict[tuple[str, int | None], list[str]] = {}
+        self._init_lookups()
         self.load_seconds: float | None = None  # set by get_database (shown by `codes stats`)
 
     # -- basic access -------------------------------------------------------------------
@@ -163,75 +161,9 @@ class CodeDatabase:
             self._terminations.get(normalized_code),
         )
 
-    def current_row(self, normalized_code: str) -> tuple[str, str, bool, str | None] | None:
-        """``(description, category, billable, parent_code)`` of a current code, else ``None``.
-
-        The subset of :meth:`entry` a valid validation result needs, without building an
-        :class:`Entry` (batch validation calls this once per distinct code).
-        """
-        i = self._index.get(normalized_code)
-        if i is None or (self._terminations and self._terminated(normalized_code)):
-            return None
-        return (
-            self._descriptions[i],
-            self._category_at(i),
-            self._billable[i] == "1",
-            self._parent_at(i),
-        )
-
-    def current_flags(self, normalized_code: str) -> tuple[bool, bool] | None:
-        """``(common, billable)`` of a current code; ``None`` if unknown or terminated.
-
-        The cheap subset of :meth:`entry` that ranking typo suggestions needs.
-        """
-        i = self._index.get(normalized_code)
-        if i is None or (self._terminations and self._terminated(normalized_code)):
-            return None
-        return normalized_code in self._common, self._billable[i] == "1"
-
     def has_code(self, normalized_code: str) -> bool:
         """True when an already normalised code is in the database (no normalising)."""
         return normalized_code in self._index
-
-    def spellings(self) -> dict[str, str]:
-        """Exact spelling -> code: each code, and for ICD-10-CM also its dot-free form.
-
-        ``E11.9`` and ``E119`` both map to ``E11.9``. Built on first use (~30 ms for
-        ICD-10-CM) and kept: batch validation and typo suggestions look strings up here
-        without normalising them first.
-        """
-        if self._spellings is None:
-            spellings = dict(zip(self._codes, self._codes, strict=True))
-            if self.code_type == "ICD10":
-                bare = [c.replace(".", "") for c in self._codes]
-                spellings.update(zip(bare, self._codes, strict=True))
-            self._spellings = spellings
-        return self._spellings
-
-    def continuations(self, prefix: str) -> str:
-        """The characters that follow ``prefix`` in some code's dot-free spelling.
-
-        ``continuations("E11")`` is ``"0123456789"`` (E11.0 ... E11.9); ``""`` when no code
-        starts with ``prefix``. Typo suggestions use it to build only candidates that can
-        be codes. Answers for real prefixes are remembered (at most one per prefix of a
-        code, so the memory stays bounded).
-        """
-        known = self._continuations.get(prefix)
-        if known is not None:
-            return known
-        bare = self._bare_sorted
-        if bare is None:
-            spellings = self.spellings()
-            bare = self._bare_sorted = sorted(k for k in spellings if "." not in k)
-        low = bisect.bisect_left(bare, prefix)
-        if low == len(bare) or not bare[low].startswith(prefix):
-            return ""
-        # Codes are upper-case ASCII, so every code starting with prefix sorts below this.
-        high = bisect.bisect_left(bare, prefix + "\x7f", low)
-        depth = len(prefix)
-        chars = "".join(sorted({code[depth] for code in bare[low:high] if len(code) > depth}))
-        self._continuations[prefix] = chars
-        return chars
 
     def get(self, code: str) -> dict[str, Any] | None:
         """The record for ``code`` (any spelling: ``e119`` works), or ``None``."""
@@ -288,15 +220,6 @@ class CodeDatabase:
         """Every billable, current code (fast; e.g. 74.7k for ICD-10-CM)."""
         codes = [c for c, flag in zip(self._codes, self._billable, strict=True) if flag == "1"]
         return [c for c in codes if not self._terminated(c)] if self._terminations else codes
-
-    @property
-    def has_terminations(self) -> bool:
-        """True when some codes carry a termination date (imported HCPCS files)."""
-        return bool(self._terminations)
-
-    def is_terminated_code(self, normalized_code: str) -> bool:
-        """True when an already normalised code's termination date has passed."""
-        return self._terminated(normalized_code)
 
     def _terminated(self, normalized: str) -> bool:
         date = self._terminations.get(normalized)

@@ -27,6 +27,7 @@ import gc
 import itertools
 import operator
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -74,10 +75,10 @@ class CodeValidator:
             None: {},
             **{system: {} for system in CODE_TYPES},
         }
-        # Spellings known to be valid, for is_valid_batch: exact spellings of current codes
-        # plus (bounded) other spellings met on the way; and how many of the first kind.
-        self._valid_spellings: dict[str | None, set[Any]] = {}
-        self._base_spellings: dict[str | None, int] = {}
+        # For is_valid_batch: string -> valid?, primed with the exact spellings of current
+        # codes (True); other strings met on the way are added (bounded by max_cache).
+        self._verdicts: dict[str | None, defaultdict[Any, bool]] = {}
+        self._base_verdicts: dict[str | None, int] = {}
         self._suggested: dict[tuple[str, str], list[str]] = {}
 
     # -- public API --------------------------------------------------------------------------
@@ -162,47 +163,58 @@ class CodeValidator:
     def is_valid_batch(self, codes: Iterable[str], code_type: str | None = None) -> list[bool]:
         """``[validate(c, code_type).is_valid for c in codes]``, without building results.
 
-        Strings spelled exactly like a current code are answered by one set lookup each;
-        only the others (lower case, spaces, typos) go through :meth:`validate`.
+        Strings spelled exactly like a current code are answered by one dictionary lookup
+        each; only the others (lower case, spaces, typos) go through :meth:`validate`, once.
 
         >>> CodeValidator().is_valid_batch(["E11.9", "e119", "E11.99"])
         [True, True, False]
         """
         system = parse_code_type(code_type)
         items = codes if isinstance(codes, list | tuple) else list(codes)
-        known = self._valid_spellings.get(system)
-        if known is None:
-            known = self._valid_spellings[system] = self._build_valid_spellings(system)
+        if not items:
+            return []
+        verdicts = self._verdicts.get(system)
+        if verdicts is None or len(verdicts) > self._base_verdicts[system] + self.max_cache:
+            verdicts = self._verdicts[system] = self._build_verdicts(system)
+        before = len(verdicts)
         try:
-            mask = list(map(known.__contains__, items))
+            # One C-level pass: a string never seen is added (as False) by the defaultdict,
+            # so the new strings are exactly the keys past `before`, in insertion order.
+            mask = (
+                list(operator.itemgetter(*items)(verdicts))
+                if len(items) > 1
+                else [verdicts[items[0]]]
+            )
         except TypeError:  # unhashable items
             return [self.validate(item, system).is_valid for item in items]
-        if all(mask):
+        if len(verdicts) == before:
             return mask
-        misses = set(itertools.compress(items, map(operator.not_, mask)))
+        new = list(itertools.islice(verdicts, before, None))
         # A string already in clean form (upper case, no spaces) that is not spelled like a
         # code cannot become one by normalising: it is invalid without a closer look. Most
-        # misses are typos in clean form, so check them all at once first.
-        if _all_clean(misses):
+        # new strings are typos in clean form: check them all at once first.
+        if _all_clean(new):
             return mask
-        rescued = [
+        rescued = {
             item
-            for item in misses
+            for item in new
             if not (item.__class__ is str and clean_code(item) == item)
             and self.validate(item, system).is_valid
-        ]
+        }
         if not rescued:
             return mask
-        # Remember these spellings (e119, " E11.9 ") too, within the cache bound.
-        if len(known) + len(rescued) > self._base_spellings[system] + self.max_cache:
-            known = self._valid_spellings[system] = self._build_valid_spellings(system)
-        known.update(rescued)
-        return list(map(known.__contains__, items))
+        for item in rescued:  # e119, " E11.9 ": valid spellings from now on
+            verdicts[item] = True
+        # Patch the rows that missed (a Python loop over misses only, not every row).
+        for i in itertools.compress(range(len(items)), map(operator.not_, mask)):
+            if items[i] in rescued:
+                mask[i] = True
+        return mask
 
     def clear_cache(self) -> None:
         """Drop cached results and databases (e.g. after importing a full HCPCS file)."""
         self._dbs.clear()
-        self._valid_spellings.clear()
+        self._verdicts.clear()
         self._suggested.clear()
         for cache in self._caches.values():
             cache.clear()
@@ -263,17 +275,13 @@ class CodeValidator:
 
         return exact
 
-    def _build_valid_spellings(self, system: str | None) -> set[Any]:
+    def _build_verdicts(self, system: str | None) -> defaultdict[Any, bool]:
         """Every exact spelling of a current code in ``system`` (all systems for ``None``)."""
-        spellings: set[Any] = set()
+        verdicts: defaultdict[Any, bool] = defaultdict(bool)
         for s in self._systems(system):
-            db = self.database(s)
-            table = db.spellings()
-            if db.has_terminations:
-                table = {k: v for k, v in table.items() if not db.is_terminated_code(v)}
-            spellings.update(table)
-        self._base_spellings[system] = len(spellings)
-        return spellings
+            verdicts.update(self.database(s).current_spellings())
+        self._base_verdicts[system] = len(verdicts)
+        return verdicts
 
     # -- validation ----------------------------------------------------------------------------
     def _validate_uncached(self, code: Any, system: str | None) -> ValidationResult:
@@ -332,34 +340,20 @@ class CodeValidator:
         )
 
     def _check(self, text: str, system: str, raw: str) -> ValidationResult:
-        name = SYSTEM_NAMES[system]
+        # Messages for invalid codes are built when first read (with their suggestions).
         if not FORMAT_RES[system].match(text):
-            message = (
-                f"{shorten(text)} is not a well-formed {name} code "
-                f"(expected {FORMAT_HINTS[system]})"
-            )
             return ValidationResult(
-                False,
-                text,
-                system,
-                input=raw,
-                pending=(self._finish_typo, (message, text, system)),
+                False, text, system, input=raw, pending=(self._finish_typo, (True, text, system))
             )
         db = self.database(system)
         code = icd10_with_dot(text) if system == "ICD10" else text
         entry = db.entry(code)
         if entry is None:
-            message = f"{code} is not {_article(name)} {name} code"
-            if not db.is_full:
-                message += f" in THCE's bundled set ({_FULL_IMPORT_HINT[system]})"
             return ValidationResult(
-                False,
-                code,
-                system,
-                input=raw,
-                pending=(self._finish_typo, (message, code, system)),
+                False, code, system, input=raw, pending=(self._finish_typo, (False, code, system))
             )
         if entry.is_terminated():
+            name = SYSTEM_NAMES[system]
             return ValidationResult(
                 False,
                 code,
@@ -375,7 +369,14 @@ class CodeValidator:
         return self._entry_result(system, code, raw)  # type: ignore[return-value]
 
     def _note_other_systems(self, result: ValidationResult, text: str, system: str) -> None:
-        """A code checked as the wrong system: say where it is valid."""
+        """A code checked as the wrong system: say where it is valid (when the message is read)."""
+        pending = result._pending
+        if pending is None:  # a terminated code: its message is already there
+            result.error_message = f"{result.error_message}{self._other_systems_note(text, system)}"
+        else:  # the note comes after the (not yet computed) "did you mean ...?"
+            result._pending = (self._finish_with_note, (pending, text, system))
+
+    def _other_systems_note(self, text: str, system: str) -> str:
         note = ""
         for other in detect_code_type(text):
             if other == system:
@@ -383,13 +384,7 @@ class CodeValidator:
             code = icd10_with_dot(text) if other == "ICD10" else text
             if self.database(other).entry(code) is not None:
                 note += f"; note: {code} is a valid {SYSTEM_NAMES[other]} code (--type {other})"
-        if not note:
-            return
-        pending = result._pending
-        if pending is None:
-            result.error_message = f"{result.error_message}{note}"
-        else:  # the note comes after the (not yet computed) "did you mean ...?"
-            result._pending = (self._finish_with_note, (pending, note))
+        return note
 
     # -- deferred parts (run on first read of error_message / suggestions) ------------------------
     def _suggest(self, code: str, system: str) -> list[str]:
@@ -402,8 +397,18 @@ class CodeValidator:
             found = self._suggested[key] = suggest(self.database(system), code, system)
         return list(found)
 
-    def _finish_typo(self, args: tuple[str, str, str]) -> tuple[str, list[str]]:
-        message, code, system = args
+    def _finish_typo(self, args: tuple[bool, str, str]) -> tuple[str, list[str]]:
+        malformed, code, system = args
+        name = SYSTEM_NAMES[system]
+        if malformed:
+            message = (
+                f"{shorten(code)} is not a well-formed {name} code "
+                f"(expected {FORMAT_HINTS[system]})"
+            )
+        else:
+            message = f"{code} is not {_article(name)} {name} code"
+            if not self.database(system).is_full:
+                message += f" in THCE's bundled set ({_FULL_IMPORT_HINT[system]})"
         suggestions = self._suggest(code, system)
         if suggestions:
             message += f"; did you mean {suggestions[0]}?"
@@ -417,10 +422,10 @@ class CodeValidator:
             message += f"; use a more specific code such as {suggestions[0]}"
         return message, suggestions
 
-    def _finish_with_note(self, args: tuple[Pending, str]) -> tuple[str, list[str]]:
-        (function, argument), note = args
+    def _finish_with_note(self, args: tuple[Pending, str, str]) -> tuple[str, list[str]]:
+        (function, argument), text, system = args
         message, suggestions = function(argument)
-        return f"{message}{note}", suggestions
+        return f"{message}{self._other_systems_note(text, system)}", suggestions
 
     def _finish_merged(self, results: list[ValidationResult]) -> tuple[str, list[str]]:
         merged = list(dict.fromkeys(s for r in results for s in r.suggestions))

@@ -43,6 +43,7 @@ from thce.codes.lookups import ValidationLookups
 from thce.errors import CodeError
 from thce.resources import shipped_path, thce_home
 
+_TEXT_LOOKUPS = 32  # lookups by text search before splitting the columns and indexing
 RECORD_FIELDS: tuple[str, ...] = ("code", "description", "category", "billable", "parent_code")
 
 SHIPPED_FILES: dict[str, str] = {
@@ -92,8 +93,8 @@ class CodeDatabase(ValidationLookups):
     def __init__(
         self,
         code_type: str,
-        codes: list[str],
-        descriptions: list[str],
+        codes: list[str] | str,
+        descriptions: list[str] | str,
         billable: str,
         metadata: dict[str, Any],
         *,
@@ -106,17 +107,24 @@ class CodeDatabase(ValidationLookups):
         blocks: dict[str, dict[str, str]] | None = None,
         category_blocks: dict[str, str] | None = None,
     ) -> None:
-        if not (len(codes) == len(descriptions) == len(billable)):
+        n_codes, n_descriptions = _length(codes), _length(descriptions)
+        if not (n_codes == n_descriptions == len(billable)):
             raise CodeError(
-                f"Code database {source}: columns differ in length ({len(codes)} codes, "
-                f"{len(descriptions)} descriptions, {len(billable)} billable flags); re-create it."
+                f"Code database {source}: columns differ in length ({n_codes} codes, "
+                f"{n_descriptions} descriptions, {len(billable)} billable flags); re-create it."
             )
         self.code_type = code_type
         self.metadata = metadata
         self.source = source
-        self._codes = codes
-        self._index = dict(zip(codes, range(len(codes)), strict=True))
-        self._descriptions = descriptions
+        # Columns may come as newline-joined text (the ICD-10-CM file): they are split, and
+        # the code index built, on first bulk use. Until then the first few lookups search
+        # the text (a cold `thce codes validate E11.9` needs three, not a 98k-entry index).
+        self._codes_text = codes if isinstance(codes, str) else None
+        self._codes_list = None if isinstance(codes, str) else codes
+        self._descriptions_text = descriptions if isinstance(descriptions, str) else None
+        self._descriptions_list = None if isinstance(descriptions, str) else descriptions
+        self._index_dict: dict[str, int] | None = None
+        self._text_lookups_left = _TEXT_LOOKUPS if self._codes_text is not None else 0
         self._billable = billable
         self._categories = categories
         self._parents = parents
@@ -129,6 +137,49 @@ class CodeDatabase(ValidationLookups):
         self._descendants: dict[tuple[str, int | None], list[str]] = {}
         self._init_lookups()
         self.load_seconds: float | None = None  # set by get_database (shown by `codes stats`)
+
+    # -- columns, split on first use ----------------------------------------------------------
+    @property
+    def _codes(self) -> list[str]:
+        if self._codes_list is None:
+            self._codes_list = (self._codes_text or "").split("\n")
+        return self._codes_list
+
+    @property
+    def _descriptions(self) -> list[str]:
+        if self._descriptions_list is None:
+            self._descriptions_list = (self._descriptions_text or "").split("\n")
+        return self._descriptions_list
+
+    @property
+    def _index(self) -> dict[str, int]:
+        if self._index_dict is None:
+            codes = self._codes
+            self._index_dict = dict(zip(codes, range(len(codes)), strict=True))
+            self._text_lookups_left = 0
+        return self._index_dict
+
+    def _find(self, code: str) -> int | None:
+        """Row of ``code``: from the index, or (first few times) by searching the text."""
+        if self._text_lookups_left <= 0:
+            return self._index.get(code)
+        self._text_lookups_left -= 1
+        if "\n" in code:  # would match across lines of the text
+            return None
+        text = self._codes_text or ""
+        if text.startswith(code + "\n") or text == code:
+            return 0
+        at = text.find(f"\n{code}\n")
+        if at < 0:
+            if not text.endswith(f"\n{code}"):
+                return None
+            at = len(text) - len(code) - 1
+        return text.count("\n", 0, at + 1)
+
+    def _description_at(self, i: int) -> str:
+        if self._descriptions_list is None and self._text_lookups_left > 0:
+            return (self._descriptions_text or "").split("\n", i + 1)[i]
+        return self._descriptions[i]
 
     # -- basic access -------------------------------------------------------------------
     @property
@@ -148,15 +199,15 @@ class CodeDatabase(ValidationLookups):
 
     def entry(self, normalized_code: str) -> Entry | None:
         """The :class:`Entry` for an already normalised code (the validator's fast path)."""
-        i = self._index.get(normalized_code)
+        i = self._find(normalized_code)
         if i is None:
             return None
         return Entry(
             normalized_code,
-            self._descriptions[i],
-            self._category_at(i),
+            self._description_at(i),
+            self._category_at(i, normalized_code),
             self._billable[i] == "1",
-            self._parent_at(i),
+            self._parent_at(i, normalized_code),
             normalized_code in self._common,
             self._terminations.get(normalized_code),
         )
@@ -237,26 +288,31 @@ class CodeDatabase(ValidationLookups):
         """Flag ``codes`` (those present) as common."""
         self._common.update(code for code in codes if code in self._index)
 
-    def _category_at(self, i: int) -> str:
+    def _category_at(self, i: int, code: str | None = None) -> str:
         if self._categories is not None:
             return self._categories[i]
-        code = self._codes[i]
+        code = code or self._codes[i]
         if self.code_type == "ICD10":
             return code[:3]
         return cpt_category(code) if self.code_type == "CPT" else hcpcs_category(code)
 
-    def _parent_at(self, i: int) -> str | None:
+    def _parent_at(self, i: int, code: str | None = None) -> str | None:
         if self._parents is not None:
             return self._parents[i]
         if self.code_type != "ICD10":
             return None
         # The parent is the longest shorter prefix that is itself a code: E11.65 -> E11.6,
         # S02.0XXA -> S02.0 (placeholder X's are not codes), E11.9 -> E11.
-        code = self._codes[i]
+        code = code or self._codes[i]
         if len(code) <= 3:
             return None
         candidate = code[:-1].rstrip(".")
-        while len(candidate) > 3 and candidate not in self._index:
+        if self._text_lookups_left > 0:
+            while len(candidate) > 3 and self._find(candidate) is None:
+                candidate = candidate[:-1].rstrip(".")
+            return candidate
+        index = self._index
+        while len(candidate) > 3 and candidate not in index:
             candidate = candidate[:-1].rstrip(".")
         return candidate
 
@@ -375,6 +431,14 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
+def _length(column: list[str] | str) -> int:
+    return column.count("\n") + 1 if isinstance(column, str) else len(column)
+
+
+def _text_column(column: str | list) -> str | list[str]:
+    return column if isinstance(column, str) else [str(value) for value in column]
+
+
 def _split(column: str | list | None) -> list | None:
     if column is None:
         return None
@@ -398,8 +462,9 @@ def load_database_file(path: str | Path, code_type: str) -> CodeDatabase:
     try:
         if "columns" in data:
             columns = data["columns"]
-            codes = _split(columns["code"]) or []
-            descriptions = _split(columns["description"]) or []
+            # Left as text: CodeDatabase splits them on first bulk use.
+            codes = _text_column(columns["code"])
+            descriptions = _text_column(columns["description"])
             billable = str(columns["billable"])
             categories = _split(columns.get("category"))
             parents = _split(columns.get("parent_code"))

@@ -82,10 +82,18 @@ def clean_code(code: str) -> str:
     'E11.9'
     """
     text = str(code)
-    if not text.isascii():  # the common case skips the (slower) Unicode work entirely
-        text = unicodedata.normalize("NFKC", text)
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return "".join(text.split()).upper().rstrip(".")
+    if text.isascii():  # the common case skips the (slower) Unicode work entirely
+        return "".join(text.split()).upper().rstrip(".")
+    # NFKC and upper-casing can undo each other (a composed letter upper-cases to a base
+    # letter plus a combining mark): repeat until nothing changes, so this stays idempotent.
+    for _ in range(4):
+        normal = unicodedata.normalize("NFKC", text)
+        normal = "".join(ch for ch in normal if unicodedata.category(ch) != "Cf")
+        cleaned = "".join(normal.split()).upper().rstrip(".")
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
 
 
 def shorten(text: str, limit: int = 40) -> str:

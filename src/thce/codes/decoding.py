@@ -88,7 +88,13 @@ class DecodedFile:
 
     def _open(self) -> tuple[IO[bytes], IO[bytes]]:
         """(stream of the file's bytes, the raw file whose position measures progress)."""
-        raw = open(self.path, "rb")  # noqa: SIM115  (closed by blocks())
+        try:
+            raw = open(self.path, "rb")  # noqa: SIM115  (closed by blocks())
+        except OSError as exc:
+            raise CodeError(
+                f"{self.path} cannot be opened ({exc.strerror or exc}); check the path and "
+                "its permissions."
+            ) from None
         if self.path.name.lower().endswith(".gz"):
             return gzip.GzipFile(fileobj=raw), raw
         return raw, raw

@@ -402,12 +402,20 @@ def _open_output(output: str | Path | None) -> Iterator[_Writer | None]:
         sys.stdout.flush()
         return
     path = Path(output)
+    if path.is_dir():
+        raise CodeError(f"--output {path} is a folder; give a file name such as results.csv.")
     suffix = path.suffix.lower()
-    with atomic_write(path, newline="") as handle:
-        if suffix in {".jsonl", ".ndjson", ".json"}:
-            yield _jsonl_writer(handle)
-        else:
-            yield _csv_writer(handle, "\t" if suffix in {".tsv", ".tab"} else ",")
+    try:
+        with atomic_write(path, newline="") as handle:
+            if suffix in {".jsonl", ".ndjson", ".json"}:
+                yield _jsonl_writer(handle)
+            else:
+                yield _csv_writer(handle, "\t" if suffix in {".tsv", ".tab"} else ",")
+    except OSError as exc:  # no permission, disk full...: the previous file stays as it was
+        raise CodeError(
+            f"--output {path} cannot be written ({exc.strerror or exc}); choose a writable "
+            "folder with enough free space."
+        ) from None
 
 
 def _csv_writer(handle: TextIO, delimiter: str) -> _Writer:

@@ -44,7 +44,7 @@ from thce.codes.lookups import ValidationLookups
 from thce.errors import CodeError
 from thce.resources import shipped_path, thce_home
 
-_TEXT_LOOKUPS = 32  # lookups by text search before splitting the columns and indexing
+_TEXT_LOOKUPS = 16  # lookups by text search before splitting the columns and indexing
 RECORD_FIELDS: tuple[str, ...] = ("code", "description", "category", "billable", "parent_code")
 
 SHIPPED_FILES: dict[str, str] = {
@@ -126,6 +126,7 @@ class CodeDatabase(ValidationLookups):
         self._descriptions_list = None if isinstance(descriptions, str) else descriptions
         self._index_dict: dict[str, int] | None = None
         self._text_lookups_left = _TEXT_LOOKUPS if self._codes_text is not None else 0
+        self._text_descriptions_left = 3
         self._billable = billable
         self._categories = categories
         self._parents = parents
@@ -178,7 +179,10 @@ class CodeDatabase(ValidationLookups):
         return text.count("\n", 0, at + 1)
 
     def _description_at(self, i: int) -> str:
-        if self._descriptions_list is None and self._text_lookups_left > 0:
+        # Cutting the text up to row i costs in proportion to i: fine for the odd lookup of a
+        # cold single-code run, not beyond; then the column is split once.
+        if self._descriptions_list is None and self._text_descriptions_left > 0:
+            self._text_descriptions_left -= 1
             return (self._descriptions_text or "").split("\n", i + 1)[i]
         return self._descriptions[i]
 

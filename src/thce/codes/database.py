@@ -44,7 +44,6 @@ from thce.codes.lookups import ValidationLookups
 from thce.errors import CodeError
 from thce.resources import shipped_path, thce_home
 
-_TEXT_LOOKUPS = 16  # lookups by text search before splitting the columns and indexing
 RECORD_FIELDS: tuple[str, ...] = ("code", "description", "category", "billable", "parent_code")
 
 SHIPPED_FILES: dict[str, str] = {
@@ -117,16 +116,6 @@ class CodeDatabase(ValidationLookups):
         self.code_type = code_type
         self.metadata = metadata
         self.source = source
-        # Columns may come as newline-joined text (the ICD-10-CM file): they are split, and
-        # the code index built, on first bulk use. Until then the first few lookups search
-        # the text (a cold `thce codes validate E11.9` needs three, not a 98k-entry index).
-        self._codes_text = codes if isinstance(codes, str) else None
-        self._codes_list = None if isinstance(codes, str) else codes
-        self._descriptions_text = descriptions if isinstance(descriptions, str) else None
-        self._descriptions_list = None if isinstance(descriptions, str) else descriptions
-        self._index_dict: dict[str, int] | None = None
-        self._text_lookups_left = _TEXT_LOOKUPS if self._codes_text is not None else 0
-        self._text_descriptions_left = 3
         self._billable = billable
         self._categories = categories
         self._parents = parents
@@ -137,54 +126,8 @@ class CodeDatabase(ValidationLookups):
         self._category_blocks = category_blocks or {}
         self._children: dict[str, list[str]] | None = None
         self._descendants: dict[tuple[str, int | None], list[str]] = {}
-        self._init_lookups()
+        self._init_lookups(codes, descriptions)  # columns may stay text until bulk use
         self.load_seconds: float | None = None  # set by get_database (shown by `codes stats`)
-
-    # -- columns, split on first use ----------------------------------------------------------
-    @property
-    def _codes(self) -> list[str]:
-        if self._codes_list is None:
-            self._codes_list = (self._codes_text or "").split("\n")
-        return self._codes_list
-
-    @property
-    def _descriptions(self) -> list[str]:
-        if self._descriptions_list is None:
-            self._descriptions_list = (self._descriptions_text or "").split("\n")
-        return self._descriptions_list
-
-    @property
-    def _index(self) -> dict[str, int]:
-        if self._index_dict is None:
-            codes = self._codes
-            self._index_dict = dict(zip(codes, range(len(codes)), strict=True))
-            self._text_lookups_left = 0
-        return self._index_dict
-
-    def _find(self, code: str) -> int | None:
-        """Row of ``code``: from the index, or (first few times) by searching the text."""
-        if self._text_lookups_left <= 0:
-            return self._index.get(code)
-        self._text_lookups_left -= 1
-        if "\n" in code:  # would match across lines of the text
-            return None
-        text = self._codes_text or ""
-        if text.startswith(code + "\n") or text == code:
-            return 0
-        at = text.find(f"\n{code}\n")
-        if at < 0:
-            if not text.endswith(f"\n{code}"):
-                return None
-            at = len(text) - len(code) - 1
-        return text.count("\n", 0, at + 1)
-
-    def _description_at(self, i: int) -> str:
-        # Cutting the text up to row i costs in proportion to i: fine for the odd lookup of a
-        # cold single-code run, not beyond; then the column is split once.
-        if self._descriptions_list is None and self._text_descriptions_left > 0:
-            self._text_descriptions_left -= 1
-            return (self._descriptions_text or "").split("\n", i + 1)[i]
-        return self._descriptions[i]
 
     # -- basic access -------------------------------------------------------------------
     @property

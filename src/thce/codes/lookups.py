@@ -1,4 +1,4 @@
-"""Lookups the validator makes by the million, kept apart from :class:`CodeDatabase`'s API.
+"""How :class:`CodeDatabase` finds codes fast: lazily split columns, exact spellings, prefixes.
 
     >>> from thce.codes import get_database
     >>> db = get_database("ICD10")
@@ -14,23 +14,79 @@ from __future__ import annotations
 
 import bisect
 
+_TEXT_LOOKUPS = 16  # code lookups by searching the text before splitting and indexing
+_TEXT_DESCRIPTIONS = 3  # descriptions cut from the text (each costs O(row)) before splitting
+
 
 class ValidationLookups:
     """Mixed into :class:`~thce.codes.database.CodeDatabase` (uses its columns)."""
 
     code_type: str
-    _codes: list[str]  # (properties on CodeDatabase)
-    _index: dict[str, int]
-    _descriptions: list[str]
     _billable: str
     _common: set[str]
     _terminations: dict[str, str]
 
-    def _init_lookups(self) -> None:
+    def _init_lookups(self, codes: list[str] | str, descriptions: list[str] | str) -> None:
+        # Columns may come as newline-joined text (the ICD-10-CM file): they are split, and
+        # the code index built, on first bulk use. Until then the first few lookups search
+        # the text (a cold `thce codes validate E11.9` needs three, not a 98k-entry index).
+        self._codes_text = codes if isinstance(codes, str) else None
+        self._codes_list = None if isinstance(codes, str) else codes
+        self._descriptions_text = descriptions if isinstance(descriptions, str) else None
+        self._descriptions_list = None if isinstance(descriptions, str) else descriptions
+        self._index_dict: dict[str, int] | None = None
+        self._text_lookups_left = _TEXT_LOOKUPS if self._codes_text is not None else 0
+        self._text_descriptions_left = _TEXT_DESCRIPTIONS
         self._spellings: dict[str, str] | None = None
         self._current_spellings: dict[str, bool] | None = None
         self._bare_sorted: list[str] | None = None
         self._continuations: dict[str, str] = {}
+
+    # -- columns, split on first use ----------------------------------------------------------
+    @property
+    def _codes(self) -> list[str]:
+        if self._codes_list is None:
+            self._codes_list = (self._codes_text or "").split("\n")
+        return self._codes_list
+
+    @property
+    def _descriptions(self) -> list[str]:
+        if self._descriptions_list is None:
+            self._descriptions_list = (self._descriptions_text or "").split("\n")
+        return self._descriptions_list
+
+    @property
+    def _index(self) -> dict[str, int]:
+        if self._index_dict is None:
+            codes = self._codes
+            self._index_dict = dict(zip(codes, range(len(codes)), strict=True))
+            self._text_lookups_left = 0
+        return self._index_dict
+
+    def _find(self, code: str) -> int | None:
+        """Row of ``code``: from the index, or (first few times) by searching the text."""
+        if self._text_lookups_left <= 0:
+            return self._index.get(code)
+        self._text_lookups_left -= 1
+        if "\n" in code:  # would match across lines of the text
+            return None
+        text = self._codes_text or ""
+        if text.startswith(code + "\n") or text == code:
+            return 0
+        at = text.find(f"\n{code}\n")
+        if at < 0:
+            if not text.endswith(f"\n{code}"):
+                return None
+            at = len(text) - len(code) - 1
+        return text.count("\n", 0, at + 1)
+
+    def _description_at(self, i: int) -> str:
+        # Cutting the text up to row i costs in proportion to i: fine for the odd lookup of a
+        # cold single-code run, not beyond; then the column is split once.
+        if self._descriptions_list is None and self._text_descriptions_left > 0:
+            self._text_descriptions_left -= 1
+            return (self._descriptions_text or "").split("\n", i + 1)[i]
+        return self._descriptions[i]
 
     def _category_at(self, i: int, code: str | None = None) -> str:  # from CodeDatabase
         raise NotImplementedError

@@ -20,13 +20,13 @@ import typer
 from rich.console import Console
 
 from thce import __version__
+from thce._logging_hook import request_setup, resolve_level
 from thce.codes.cli import app as codes_app
 from thce.data.cli import app as data_app
 from thce.doctor import doctor_command
 from thce.errors import THCEError
 from thce.evaluation.cli import analyze_command, eval_command
 from thce.generation.cli import generate_command
-from thce.logging import resolve_level, setup_logging
 from thce.pipeline_cli import pipeline_command
 from thce.training.cli import config_app, train_command
 
@@ -82,7 +82,8 @@ def root(
 ) -> None:
     """Global options; see each command's --help."""
     _state["verbose"] = verbose
-    setup_logging(resolve_level(verbose=verbose, quiet=quiet), log_file=log_file)
+    # Applied when loguru is first imported: commands that never log do not load it.
+    request_setup(resolve_level(verbose=verbose, quiet=quiet), log_file=log_file)
 
 
 app.add_typer(

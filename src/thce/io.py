@@ -12,10 +12,13 @@ from typing import Any, TextIO
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "w", encoding: str = "utf-8") -> Iterator[TextIO]:
+def atomic_write(
+    path: str | Path, mode: str = "w", encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[TextIO]:
     """Open a temporary file next to ``path`` and move it into place only on success.
 
-    A crash or exception leaves the previous file (if any) untouched.
+    A crash or exception leaves the previous file (if any) untouched. ``newline`` is
+    passed to :func:`open` (``""`` for the csv module).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,7 +28,10 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str = "utf-8") -> 
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)
     try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as handle:
+        binary = "b" in mode
+        with os.fdopen(
+            fd, mode, encoding=None if binary else encoding, newline=None if binary else newline
+        ) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -16,28 +16,12 @@ from pathlib import Path
 
 from loguru import logger
 
-VALID_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
+from thce._logging_hook import VALID_LEVELS, resolve_level
+
 _CONSOLE_FORMAT = (
     "<green>{time:HH:mm:ss}</green> | <level>{level: <7}</level> | <level>{message}</level>"
 )
 _FILE_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} | {level: <8} | {name}:{function}:{line} | {message}"
-
-
-def resolve_level(
-    verbose: bool = False, quiet: bool = False, env: dict[str, str] | None = None
-) -> str:
-    """Return the log level implied by CLI flags and ``THCE_LOG_LEVEL``.
-
-    >>> resolve_level(verbose=True)
-    'DEBUG'
-    """
-    if verbose:
-        return "DEBUG"
-    if quiet:
-        return "WARNING"
-    env = os.environ if env is None else env
-    level = env.get("THCE_LOG_LEVEL", "INFO").strip().upper()
-    return level if level in VALID_LEVELS else "INFO"
 
 
 def setup_logging(

@@ -180,3 +180,95 @@ def test_codes_help_lists_commands():
     assert result.exit_code == 0
     for command in ("validate", "lookup", "search", "stats", "import-hcpcs", "import-cpt"):
         assert command in result.output
+
+
+# -- validate --file and the rough edges of issue 14 ------------------------------------------------
+def test_validate_file_writes_results_and_exits_1_on_invalid(tmp_path):
+    source = tmp_path / "claims.csv"
+    source.write_text("claim;dx;system\n1;E11.9;ICD10\n2;E11.99;\n3;J1100;HCPCS\n", "utf-8")
+    out = tmp_path / "results.csv"
+    result = run("validate", "--file", str(source), "--type-column", "system", "-o", str(out))
+    assert result.exit_code == 1, result.output
+    assert "3 rows" in result.output and "invalid 1" in result.output
+    assert "row 2 (line 3)" in result.output and "did you mean E11.9" in result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and lines[3].startswith("3,4,J1100,J1100,HCPCS,true")
+
+
+def test_validate_file_all_valid_exits_0_and_json_summary(tmp_path):
+    source = tmp_path / "codes.txt"
+    source.write_text("E11.9\n99213\nE11\n", "utf-8")
+    result = run("validate", "--file", str(source), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["rows"], data["valid"], data["non_billable"]) == (3, 3, 1)
+    assert data["by_system"]["CPT"]["valid"] == 1 and data["format"] == "text"
+    strict = run("validate", "--file", str(source), "--billable-only")
+    assert strict.exit_code == 1 and "category header" in strict.output
+
+
+def test_validate_file_to_stdout(tmp_path):
+    source = tmp_path / "codes.jsonl"
+    source.write_text('{"code": "I10"}\n', "utf-8")
+    result = run("validate", "--file", str(source), "--output", "-")
+    assert result.exit_code == 0
+    assert "row,line,input,code,code_type,valid" in result.output
+    assert "1,1,I10,I10,ICD10,true" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--file", "missing.csv"], "does not exist"),
+        (["E11.9", "--file", "codes.txt"], "not both"),
+        ([], "Give one or more codes"),
+        (["E11.9", "--column", "dx"], "--column works with --file only"),
+        (["--file", "codes.txt", "--type", "ICD10", "--type-column", "t"], "not both"),
+        (["--file", "codes.csv", "--column", "nope"], "no column 'nope'"),
+    ],
+)
+def test_validate_bad_input_is_one_line_exit_2(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "codes.txt").write_text("E11.9\n", "utf-8")
+    (tmp_path / "codes.csv").write_text("code\nE11.9\n", "utf-8")
+    result = run("validate", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_validate_billable_only_arguments():
+    result = run("validate", "E11", "E11.9", "--billable-only")
+    assert result.exit_code == 1 and "✗ E11" in result.output and "✓ E11.9" in result.output
+
+
+def test_validate_long_and_fullwidth_arguments():
+    long = run("validate", "E" * 10_000)
+    assert long.exit_code == 1
+    assert len(long.output) < 600 and "(10000 characters)" in long.output
+    wide = run("validate", "Ｅ１１．９")
+    assert wide.exit_code == 0 and "✓ E11.9" in wide.output
+
+
+def test_search_empty_query_exits_2():
+    result = run("search", "  ")
+    assert result.exit_code == 2 and "Empty search query" in result.output
+
+
+def test_cold_validate_imports_nothing_heavy():
+    """`thce codes validate E11.9` from a fresh interpreter: no numpy, torch, loguru, asyncio."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "thce", "codes", "validate", "E11.9"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    heavy = {"numpy", "torch", "transformers", "loguru", "asyncio", "multiprocessing"}
+    assert not heavy & imported

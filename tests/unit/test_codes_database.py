@@ -212,3 +212,40 @@ def test_records_iterates_seed_records(thce_home):
     assert all(re.match(r"^[A-V]\d{4}$", r["code"]) for r in records)
     assert get_database("HCPCS").descriptions()[0] == records[0]["description"]
     assert repr(get_database("CPT")).startswith("CodeDatabase(CPT")
+
+
+def test_large_databases_are_cached_for_the_next_process(tmp_path, monkeypatch):
+    """A marshal copy under $THCE_HOME/cache makes the next load ~4x faster; same data."""
+    from thce.codes import db_cache
+    from thce.codes.database import _read_json
+    from thce.resources import shipped_path
+
+    monkeypatch.setenv("THCE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("THCE_CACHE_DIR", raising=False)
+    source = shipped_path("code_databases", "icd10cm.json.gz")
+    first = _read_json(source)
+    copy = db_cache.cached_path(source)
+    assert copy is not None and copy.is_file() and copy.is_relative_to(tmp_path)
+    assert _read_json(source) == first == db_cache.load(source)
+    copy.write_bytes(b"damaged")
+    assert db_cache.load(source) is None and _read_json(source) == first  # falls back
+    stale = copy.with_name(copy.name.replace(".marshal", "0.marshal"))
+    stale.write_bytes(b"old version")
+    db_cache.save(source, first)
+    assert not stale.exists() and copy.is_file()
+    assert db_cache.cached_path(shipped_path("code_databases", "cpt.json")) is None  # small
+
+
+def test_text_lookups_before_the_index_give_the_same_entries():
+    """A fresh ICD-10-CM database answers its first lookups from the column text."""
+    from thce.codes.database import load_database_file
+    from thce.resources import shipped_path
+
+    path = shipped_path("code_databases", "icd10cm.json.gz")
+    lazy, indexed = load_database_file(path, "ICD10"), load_database_file(path, "ICD10")
+    indexed.has_code("E11.9")  # builds the index
+    codes = list(indexed.codes())
+    probes = [codes[0], codes[-1], "E11.9", "S02.0XXA", "E11", "E11.99", "A00.0\nA00.1", "QA0"]
+    for code in probes * 4:  # more than the text-lookup budget: both paths are exercised
+        assert lazy.entry(code) == indexed.entry(code), code
+    assert lazy._index_dict is not None  # switched to the index once the budget ran out

@@ -205,3 +205,127 @@ def test_result_helpers(validator):
     assert json.loads(json.dumps(data)) == data
     assert isinstance(result, ValidationResult)
     assert validator.database("icd10") is validator.database("ICD10")
+
+
+# -- lazy suggestions, Unicode, long inputs, bounded cache, validity in bulk (issue 14) -------------
+GOLDEN = json.loads((FIXTURES / "validator_golden.json").read_text(encoding="utf-8"))["cases"]
+
+
+def _answer(result):
+    data = result.to_dict()
+    answer = {key: data[key] for key in GOLDEN[0]["expected"] if key != "alternatives"}
+    answer["alternatives"] = [f"{a.code_type} {a.code}" for a in result.alternatives]
+    return answer
+
+
+def test_lazy_suggestions_match_the_eager_validator():
+    """Same messages and suggestions as before suggestions became lazy, single and batch."""
+    assert len(GOLDEN) >= 250
+    single = CodeValidator()
+    for case in GOLDEN:
+        assert _answer(single.validate(case["input"], case["code_type"])) == case["expected"]
+    batch = CodeValidator()
+    by_type: dict = {}
+    for case in GOLDEN:
+        by_type.setdefault(case["code_type"], []).append(case)
+    for code_type, cases in by_type.items():
+        # Twice over, so that the batch takes its exact-spelling path (> 64 distinct).
+        results = batch.validate_batch([c["input"] for c in cases] * 2, code_type)
+        for case, result in zip(cases, results, strict=False):
+            assert _answer(result) == case["expected"], case["input"]
+
+
+def test_suggestions_wait_until_read():
+    validator = CodeValidator()
+    results = validator.validate_batch(["E11.99", "E11", "E11.9"] * 30)
+    typo, header, fine = results[:3]
+    assert not typo.suggestions_computed and not header.suggestions_computed
+    assert fine.suggestions_computed and fine.error_message is None
+    assert typo.error_message == "E11.99 is not an ICD-10-CM code; did you mean E11.9?"
+    assert typo.suggestions_computed and typo.suggestions[0] == "E11.9"
+    assert header.suggestions[0] == "E11.9" and "category header" in header.error_message
+    assert results[3] is typo  # the same string shares one result: computed once
+
+
+def test_results_compare_and_pickle_with_their_suggestions():
+    import pickle
+
+    first, second = CodeValidator().validate("I1O"), CodeValidator().validate("I1O")
+    assert first == second and first.suggestions[0] == "I10"
+    copy = pickle.loads(pickle.dumps(CodeValidator().validate("E11.99")))
+    assert copy.suggestions[0] == "E11.9" and copy.error_message.endswith("E11.9?")
+    assert "ValidationResult(is_valid=False" in repr(copy)
+
+
+def test_setting_lazy_fields_keeps_the_new_value():
+    result = CodeValidator().validate("E11.99")
+    result.suggestions = ["X"]
+    assert result.suggestions == ["X"] and "did you mean E11.9" in result.error_message
+    result.error_message = "custom"
+    assert result.error_message == "custom"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Ｅ１１．９", "E11.9"),  # fullwidth, as typed with an East Asian input method
+        ("E11．9", "E11.9"),  # fullwidth dot only (suggested E11 first before NFKC)
+        ("\u200bE11.9\ufeff", "E11.9"),  # zero-width space and BOM pasted with the code
+        ("e11.9\u00a0", "E11.9"),  # no-break space
+        ("９９２１３", "99213"),
+    ],
+)
+def test_unicode_inputs_are_normalised(validator, text, code):
+    result = validator.validate(text)
+    assert result.is_valid and result.code == code and result.input == text
+
+
+def test_long_inputs_are_cut_in_messages(validator):
+    result = validator.validate("E" * 10_000)
+    assert not result.is_valid and len(result.code) == 10_000  # the data stays whole
+    assert len(result.error_message) < 200 and "(10000 characters)" in result.error_message
+    typed = validator.validate("9" * 10_000, "CPT")
+    assert len(typed.error_message) < 300
+
+
+def test_cache_is_bounded_and_keeps_answers_right():
+    validator = CodeValidator(max_cache=100)
+    codes = [f"E11.{i}" for i in range(10)] + [f"Z{i:02d}.{j}" for i in range(30) for j in range(9)]
+    first = validator.validate_batch(codes)
+    assert all(len(cache) <= 100 for cache in validator._caches.values())
+    again = validator.validate_batch(codes)
+    assert [r.to_dict() for r in again] == [r.to_dict() for r in first]
+    for code in codes[:150]:
+        validator.validate(code)
+    assert len(validator._caches[None]) <= 100
+
+
+def test_is_valid_batch_matches_validate(validator):
+    cases = [c["input"] for c in GOLDEN] + [
+        "e119",
+        " E11.9 ",
+        "Ｅ１１．９",
+        "",
+        None,
+        99213,
+        "A0100",
+    ]
+    expected = [CodeValidator().validate(c).is_valid for c in cases]
+    assert CodeValidator().is_valid_batch(cases) == expected
+    assert CodeValidator().is_valid_batch(["E11.9", "e119", "99213"], "ICD10") == [
+        True,
+        True,
+        False,
+    ]
+    assert validator.is_valid_batch([["unhashable"], "E11.9"]) == [False, True]
+    assert validator.is_valid_batch([]) == []
+
+
+def test_every_database_code_is_well_formed():
+    """Exact-spelling lookups and suggestions rely on it (importers enforce it too)."""
+    from thce.codes import get_database
+    from thce.codes.formats import FORMAT_RES
+
+    for system in ("ICD10", "CPT", "HCPCS"):
+        pattern = FORMAT_RES[system]
+        assert all(pattern.match(code) for code in get_database(system).codes()), system

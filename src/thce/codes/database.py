@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import heapq
 import json
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from thce.codes import db_cache
 from thce.codes.formats import (
     CODE_TYPES,
     clean_code,
@@ -38,6 +40,7 @@ from thce.codes.formats import (
     icd10_with_dot,
     parse_code_type,
 )
+from thce.codes.lookups import ValidationLookups
 from thce.errors import CodeError
 from thce.resources import shipped_path, thce_home
 
@@ -77,7 +80,7 @@ class Entry(NamedTuple):
         return bool(self.termination_date) and str(self.termination_date) < (today or today_ymd())
 
 
-class CodeDatabase:
+class CodeDatabase(ValidationLookups):
     """All codes of one system, keyed by normalised code.
 
     Records (:meth:`get`, :meth:`records`) are dicts with the seed schema (``code``,
@@ -90,8 +93,8 @@ class CodeDatabase:
     def __init__(
         self,
         code_type: str,
-        codes: list[str],
-        descriptions: list[str],
+        codes: list[str] | str,
+        descriptions: list[str] | str,
         billable: str,
         metadata: dict[str, Any],
         *,
@@ -105,17 +108,15 @@ class CodeDatabase:
         category_blocks: dict[str, str] | None = None,
         inclusion_terms: dict[str, list[str]] | None = None,
     ) -> None:
-        if not (len(codes) == len(descriptions) == len(billable)):
+        n_codes, n_descriptions = _length(codes), _length(descriptions)
+        if not (n_codes == n_descriptions == len(billable)):
             raise CodeError(
-                f"Code database {source}: columns differ in length ({len(codes)} codes, "
-                f"{len(descriptions)} descriptions, {len(billable)} billable flags); re-create it."
+                f"Code database {source}: columns differ in length ({n_codes} codes, "
+                f"{n_descriptions} descriptions, {len(billable)} billable flags); re-create it."
             )
         self.code_type = code_type
         self.metadata = metadata
         self.source = source
-        self._codes = codes
-        self._index = dict(zip(codes, range(len(codes)), strict=True))
-        self._descriptions = descriptions
         self._billable = billable
         self._categories = categories
         self._parents = parents
@@ -126,6 +127,8 @@ class CodeDatabase:
         self._category_blocks = category_blocks or {}
         self._inclusion_terms = inclusion_terms or {}
         self._children: dict[str, list[str]] | None = None
+        self._descendants: dict[tuple[str, int | None], list[str]] = {}
+        self._init_lookups(codes, descriptions)  # columns may stay text until bulk use
         self.load_seconds: float | None = None  # set by get_database (shown by `codes stats`)
 
     # -- basic access -------------------------------------------------------------------
@@ -146,15 +149,15 @@ class CodeDatabase:
 
     def entry(self, normalized_code: str) -> Entry | None:
         """The :class:`Entry` for an already normalised code (the validator's fast path)."""
-        i = self._index.get(normalized_code)
+        i = self._find(normalized_code)
         if i is None:
             return None
         return Entry(
             normalized_code,
-            self._descriptions[i],
-            self._category_at(i),
+            self._description_at(i),
+            self._category_at(i, normalized_code),
             self._billable[i] == "1",
-            self._parent_at(i),
+            self._parent_at(i, normalized_code),
             normalized_code in self._common,
             self._terminations.get(normalized_code),
         )
@@ -235,26 +238,31 @@ class CodeDatabase:
         """Flag ``codes`` (those present) as common."""
         self._common.update(code for code in codes if code in self._index)
 
-    def _category_at(self, i: int) -> str:
+    def _category_at(self, i: int, code: str | None = None) -> str:
         if self._categories is not None:
             return self._categories[i]
-        code = self._codes[i]
+        code = code or self._codes[i]
         if self.code_type == "ICD10":
             return code[:3]
         return cpt_category(code) if self.code_type == "CPT" else hcpcs_category(code)
 
-    def _parent_at(self, i: int) -> str | None:
+    def _parent_at(self, i: int, code: str | None = None) -> str | None:
         if self._parents is not None:
             return self._parents[i]
         if self.code_type != "ICD10":
             return None
         # The parent is the longest shorter prefix that is itself a code: E11.65 -> E11.6,
         # S02.0XXA -> S02.0 (placeholder X's are not codes), E11.9 -> E11.
-        code = self._codes[i]
+        code = code or self._codes[i]
         if len(code) <= 3:
             return None
         candidate = code[:-1].rstrip(".")
-        while len(candidate) > 3 and candidate not in self._index:
+        if self._text_lookups_left > 0:
+            while len(candidate) > 3 and self._find(candidate) is None:
+                candidate = candidate[:-1].rstrip(".")
+            return candidate
+        index = self._index
+        while len(candidate) > 3 and candidate not in index:
             candidate = candidate[:-1].rstrip(".")
         return candidate
 
@@ -319,17 +327,37 @@ class CodeDatabase:
 
     def billable_descendants(self, code: str, limit: int | None = None) -> list[str]:
         """Billable codes under ``code``: common first, then shorter, then in code order."""
+        key = (code, limit)
+        found = self._descendants.get(key)
+        if found is None:  # headers recur in data: each is worked out once (a few thousand)
+            found = self._descendants[key] = self._billable_descendants(code, limit)
+        return list(found)
+
+    def _billable_descendants(self, code: str, limit: int | None) -> list[str]:
+        self.children_of(code)  # builds the child lists on first use
+        children = self._children or {}
+        billable, index = self._billable, self._index
         found: list[str] = []
-        stack = list(reversed(self.children_of(code)))
+        # Walk the stored child lists directly: normalising every node (children_of) made
+        # a large category such as S72 cost milliseconds, and headers are common in data.
+        stack = list(children.get(self.normalize(code), ()))
         while stack:
             current = stack.pop()
-            if self._billable[self._index[current]] == "1":
+            if billable[index[current]] == "1":
                 found.append(current)
-            stack.extend(reversed(self.children_of(current)))
+            below = children.get(current)
+            if below:
+                stack.extend(below)
+
         # Common codes first, then the most general (shortest), then "unspecified" (.9)
         # codes, which are the usual default when nothing more is documented.
-        found.sort(key=lambda c: (c not in self._common, len(c), not c.endswith("9"), c))
-        return found[:limit] if limit else found
+        def key(c: str) -> tuple[bool, int, bool, str]:
+            return (c not in self._common, len(c), not c.endswith("9"), c)
+
+        if limit:
+            return heapq.nsmallest(limit, found, key=key)
+        found.sort(key=key)
+        return found
 
     def block_of(self, code: str) -> tuple[str, str] | None:
         """``(block, description)`` of an ICD-10-CM code, e.g. ``('E08-E13', ...)``."""
@@ -349,6 +377,15 @@ class CodeDatabase:
 
 # -- loading -------------------------------------------------------------------------------
 def _read_json(path: Path) -> dict[str, Any]:
+    cached = db_cache.load(path)  # ~4x faster than parsing a large file again
+    if cached is not None:
+        return cached
+    data = _parse_json(path)
+    db_cache.save(path, data)
+    return data
+
+
+def _parse_json(path: Path) -> dict[str, Any]:
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as handle:
@@ -367,6 +404,14 @@ def _read_json(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CodeError(f"Code database {path} is not a JSON object; re-create it.")
     return data
+
+
+def _length(column: list[str] | str) -> int:
+    return column.count("\n") + 1 if isinstance(column, str) else len(column)
+
+
+def _text_column(column: str | list) -> str | list[str]:
+    return column if isinstance(column, str) else [str(value) for value in column]
 
 
 def _split(column: str | list | None) -> list | None:
@@ -392,8 +437,9 @@ def load_database_file(path: str | Path, code_type: str) -> CodeDatabase:
     try:
         if "columns" in data:
             columns = data["columns"]
-            codes = _split(columns["code"]) or []
-            descriptions = _split(columns["description"]) or []
+            # Left as text: CodeDatabase splits them on first bulk use.
+            codes = _text_column(columns["code"])
+            descriptions = _text_column(columns["description"])
             billable = str(columns["billable"])
             categories = _split(columns.get("category"))
             parents = _split(columns.get("parent_code"))

@@ -18,6 +18,7 @@ Format rules (validity of a well-formed code comes from the databases, not from 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from thce.errors import CodeError
 
@@ -71,8 +72,37 @@ def parse_code_type(value: str | None) -> str | None:
 
 
 def clean_code(code: str) -> str:
-    """Strip, upper-case and remove inner whitespace and a trailing dot; no dot placement."""
-    return "".join(str(code).split()).upper().rstrip(".")
+    """Strip, upper-case and remove inner whitespace and a trailing dot; no dot placement.
+
+    Non-ASCII input is NFKC-normalised first (fullwidth ``Ｅ１１．９`` -> ``E11.9``, as typed
+    with an East Asian input method) and invisible format characters (zero-width spaces,
+    byte-order marks, as pasted from PDFs and spreadsheets) are dropped.
+
+    >>> clean_code(" e11．9\u200b ")
+    'E11.9'
+    """
+    text = str(code)
+    if text.isascii():  # the common case skips the (slower) Unicode work entirely
+        return "".join(text.split()).upper().rstrip(".")
+    # NFKC and upper-casing can undo each other (a composed letter upper-cases to a base
+    # letter plus a combining mark): repeat until nothing changes, so this stays idempotent.
+    for _ in range(4):
+        normal = unicodedata.normalize("NFKC", text)
+        normal = "".join(ch for ch in normal if unicodedata.category(ch) != "Cf")
+        cleaned = "".join(normal.split()).upper().rstrip(".")
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters for messages, saying how long it really was.
+
+    >>> shorten("E" * 10_000)
+    'EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE... (10000 characters)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def icd10_with_dot(text: str) -> str:

@@ -9,17 +9,26 @@
     >>> [x.code_type for x in [v.validate("J1100"), *v.validate("J1100").alternatives]]
     ['ICD10', 'HCPCS']
 
-Results are cached per validator and shared between calls: treat them as read-only.
-:meth:`CodeValidator.validate_batch` validates each distinct string once and maps the rest
-through the cache, which is what makes it fast on real data (codes repeat a lot).
+Results are cached per validator (a bounded cache) and shared between calls: treat them as
+read-only. Typo suggestions, and the error message that quotes the first of them, are
+computed when a caller first reads ``suggestions`` or ``error_message``: a million codes
+validate without paying for suggestions nobody reads.
+
+Speed comes from three things: :meth:`CodeValidator.validate_batch` validates each distinct
+string once and maps the rest through the cache; a string spelled exactly like a code
+(``E11.9``, ``E119``, ``99213``) is found by one dictionary lookup per system, with no
+normalising; and :meth:`CodeValidator.is_valid_batch` answers validity alone with one
+dictionary lookup per string (no result objects), the fastest way to check many codes.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
+import operator
 import re
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from thce.codes.database import CodeDatabase, get_database
@@ -33,28 +42,15 @@ from thce.codes.formats import (
     detect_code_type,
     icd10_with_dot,
     parse_code_type,
+    shorten,
 )
+from thce.codes.results import Pending, ValidationResult
+from thce.codes.suggest import MAX_SUGGESTIONS, suggest
 
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-# Characters people and OCR confuse, both ways (letter O for digit 0, I/l for 1, ...).
-_CONFUSABLE: dict[str, str] = {
-    "O": "0",
-    "0": "O",
-    "I": "1",
-    "L": "1",
-    "1": "I",
-    "S": "5",
-    "5": "S",
-    "Z": "2",
-    "2": "Z",
-    "B": "8",
-    "8": "B",
-    "G": "6",
-    "Q": "0",
-}
-_MAX_CACHE = 1_000_000
+# Results kept per validator and code system. A batch may overshoot it by its own distinct
+# strings; the oldest entries go first. ~250 bytes a result: 200k results ~ 50 MB.
+DEFAULT_MAX_CACHE = 200_000
 _MODIFIER_SPLIT = re.compile(r"[^A-Z0-9.]")
-_MAX_SUGGESTIONS = 5
 _FULL_IMPORT_HINT = {
     "CPT": "THCE ships only common CPT codes; load your licensed file with "
     "`thce codes import-cpt FILE` to check every code",
@@ -63,54 +59,27 @@ _FULL_IMPORT_HINT = {
 }
 
 
-@dataclass(slots=True)
-class ValidationResult:
-    """Outcome of validating one code.
-
-    ``code`` is the normalised code (``E11.9``); ``input`` what was given. For a string
-    that is valid in two systems (``A0100``: ICD-10-CM ``A01.00`` and HCPCS ``A0100``) the
-    result describes one system and ``alternatives`` holds the other(s).
-    """
-
-    is_valid: bool
-    code: str
-    code_type: str | None
-    description: str | None = None
-    category: str | None = None
-    billable: bool | None = None
-    parent_code: str | None = None
-    error_message: str | None = None
-    suggestions: list[str] = field(default_factory=list)
-    alternatives: list[ValidationResult] = field(default_factory=list)
-    input: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict (JSON-ready) with the field names above; alternatives nested."""
-        data = asdict(self)
-        data["alternatives"] = [alt.to_dict() for alt in self.alternatives]
-        return data
-
-    def flatten(self) -> list[ValidationResult]:
-        """This result followed by its alternatives (one entry per system)."""
-        return [self, *self.alternatives]
-
-    def __bool__(self) -> bool:
-        return self.is_valid
-
-
 class CodeValidator:
     """Validate ICD-10-CM, CPT and HCPCS codes against THCE's databases.
+
+    ``max_cache`` bounds the results kept per code system (oldest dropped first).
 
     >>> CodeValidator().validate("I1O").suggestions[:2]
     ['I10', 'I11']
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_cache: int = DEFAULT_MAX_CACHE) -> None:
+        self.max_cache = max(1, int(max_cache))
         self._dbs: dict[str, CodeDatabase] = {}
         self._caches: dict[str | None, dict[Any, ValidationResult]] = {
             None: {},
             **{system: {} for system in CODE_TYPES},
         }
+        # For is_valid_batch: string -> valid?, primed with the exact spellings of current
+        # codes (True); other strings met on the way are added (bounded by max_cache).
+        self._verdicts: dict[str | None, defaultdict[Any, bool]] = {}
+        self._base_verdicts: dict[str | None, int] = {}
+        self._suggested: dict[tuple[str, str], list[str]] = {}
 
     # -- public API --------------------------------------------------------------------------
     def database(self, code_type: str) -> CodeDatabase:
@@ -137,8 +106,8 @@ class CodeValidator:
             return self._validate_uncached(code, system)
         if result is None:
             result = self._validate_uncached(code, system)
-            if len(cache) >= _MAX_CACHE:
-                cache.clear()
+            if len(cache) >= self.max_cache:
+                self._evict(cache, len(cache) - self.max_cache + 1)
             cache[code] = result
         return result
 
@@ -155,29 +124,163 @@ class CodeValidator:
         cache = self._caches[system]
         try:
             # Fast path: everything seen before -> one C-level pass over the cache.
-            return list(map(cache.__getitem__, items))
+            return _lookup_all(cache, items)
         except (KeyError, TypeError):
             pass
         try:
-            todo = set(items).difference(cache)
+            distinct = set(items)
         except TypeError:  # unhashable items: take the slow path for all
             return [self.validate(item, system) for item in items]
-        if len(cache) + len(todo) > _MAX_CACHE:
-            cache.clear()
-            todo = set(items)
-        for item in todo:
-            cache[item] = self._validate_uncached(item, system)
-        return list(map(cache.__getitem__, items))
+        todo = distinct.difference(cache)
+        room = self.max_cache - len(cache)
+        if len(todo) > room:  # make room, oldest first; a huge batch overshoots for a moment
+            self._evict(cache, min(len(cache), len(todo) - room))
+            todo = distinct.difference(cache)
+        exact = self._exact_lookup(system) if len(todo) > 64 else None
+        # Building many results triggers the cyclic garbage collector again and again, and
+        # each full pass walks every object alive (the databases too): up to half the time
+        # of a cold batch. Nothing here needs it; it runs as usual afterwards.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for item in todo:
+                result = exact(item) if exact is not None and item.__class__ is str else None
+                if result is None:
+                    result = self._validate_uncached(item, system)
+                cache[item] = result
+            results = _lookup_all(cache, items)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        if len(cache) > self.max_cache:
+            self._evict(cache, len(cache) - self.max_cache)
+        return results
 
     def is_valid(self, code: str, code_type: str | None = None) -> bool:
         """Shortcut for ``validate(code, code_type).is_valid``."""
         return self.validate(code, code_type).is_valid
 
+    def is_valid_batch(self, codes: Iterable[str], code_type: str | None = None) -> list[bool]:
+        """``[validate(c, code_type).is_valid for c in codes]``, without building results.
+
+        Strings spelled exactly like a current code are answered by one dictionary lookup
+        each; only the others (lower case, spaces, typos) go through :meth:`validate`, once.
+
+        >>> CodeValidator().is_valid_batch(["E11.9", "e119", "E11.99"])
+        [True, True, False]
+        """
+        system = parse_code_type(code_type)
+        items = codes if isinstance(codes, list | tuple) else list(codes)
+        if not items:
+            return []
+        verdicts = self._verdicts.get(system)
+        if verdicts is None or len(verdicts) > self._base_verdicts[system] + self.max_cache:
+            verdicts = self._verdicts[system] = self._build_verdicts(system)
+        before = len(verdicts)
+        try:
+            # One C-level pass: a string never seen is added (as False) by the defaultdict,
+            # so the new strings are exactly the keys past `before`, in insertion order.
+            mask = (
+                list(operator.itemgetter(*items)(verdicts))
+                if len(items) > 1
+                else [verdicts[items[0]]]
+            )
+        except TypeError:  # unhashable items
+            return [self.validate(item, system).is_valid for item in items]
+        if len(verdicts) == before:
+            return mask
+        new = list(itertools.islice(verdicts, before, None))
+        # A string already in clean form (upper case, no spaces) that is not spelled like a
+        # code cannot become one by normalising: it is invalid without a closer look. Most
+        # new strings are typos in clean form: check them all at once first.
+        if _all_clean(new):
+            return mask
+        rescued = {
+            item
+            for item in new
+            if not (item.__class__ is str and clean_code(item) == item)
+            and self.validate(item, system).is_valid
+        }
+        if not rescued:
+            return mask
+        for item in rescued:  # e119, " E11.9 ": valid spellings from now on
+            verdicts[item] = True
+        # Patch those rows: found by a C-level pass against the (small) rescued set.
+        for i in itertools.compress(range(len(items)), map(rescued.__contains__, items)):
+            mask[i] = True
+        return mask
+
     def clear_cache(self) -> None:
         """Drop cached results and databases (e.g. after importing a full HCPCS file)."""
         self._dbs.clear()
+        self._verdicts.clear()
+        self._suggested.clear()
         for cache in self._caches.values():
             cache.clear()
+
+    # -- cache and exact lookups -----------------------------------------------------------------
+    @staticmethod
+    def _evict(cache: dict[Any, ValidationResult], count: int) -> None:
+        """Drop the ``count`` oldest entries (dicts keep insertion order)."""
+        if count >= len(cache):
+            cache.clear()
+            return
+        for key in list(itertools.islice(cache, count)):
+            del cache[key]
+
+    def _systems(self, system: str | None) -> tuple[str, ...]:
+        return CODE_TYPES if system is None else (system,)
+
+    def _exact_lookup(self, system: str | None) -> Callable[[str], ValidationResult | None]:
+        """A function answering strings spelled exactly like a code, else ``None``.
+
+        It gives the result the full path would give: same system order for strings valid
+        in two systems, same header messages. Terminated codes are left to the full path.
+        """
+        tables = [(s, self.database(s)) for s in self._systems(system)]
+        tables = [(s, db, db.spellings(), db.current_row) for s, db in tables]
+        finish_header = self._finish_header
+
+        def exact(raw: str) -> ValidationResult | None:
+            found = None
+            for s, _db, spellings, current_row in tables:
+                code = spellings.get(raw)
+                if code is None:
+                    continue
+                row = current_row(code)
+                if row is None:  # terminated: the full path explains
+                    return None
+                description, category, billable, parent = row
+                pending = (finish_header, code) if not billable and s == "ICD10" else None
+                result = ValidationResult(
+                    True,
+                    code,
+                    s,
+                    description,
+                    category,
+                    billable,
+                    parent,
+                    None,
+                    None,
+                    None,
+                    raw,
+                    pending=pending,
+                )
+                if found is None:
+                    found = result
+                else:
+                    found.alternatives.append(result)
+            return found
+
+        return exact
+
+    def _build_verdicts(self, system: str | None) -> defaultdict[Any, bool]:
+        """Every exact spelling of a current code in ``system`` (all systems for ``None``)."""
+        verdicts: defaultdict[Any, bool] = defaultdict(bool)
+        for s in self._systems(system):
+            verdicts.update(self.database(s).current_spellings())
+        self._base_verdicts[system] = len(verdicts)
+        return verdicts
 
     # -- validation ----------------------------------------------------------------------------
     def _validate_uncached(self, code: Any, system: str | None) -> ValidationResult:
@@ -199,191 +302,173 @@ class CodeValidator:
             return result
         systems = detect_clean(text)
         if not systems:
-            return self._no_format(text, raw)
+            return ValidationResult(
+                False, text, None, input=raw, pending=(self._finish_no_format, text)
+            )
         if len(systems) == 1:
             return self._check(text, systems[0], raw)
-        # Valid in two formats (J1100): look both up first, suggest only if neither is a code.
-        results = [self._check(text, s, raw, suggest=False) for s in systems]
+        # Valid in two formats (J1100): valid in either system wins; else merge both answers.
+        results = [self._check(text, s, raw) for s in systems]
         valid = [r for r in results if r.is_valid]
         if valid:
             primary = valid[0]
             primary.alternatives = [r for r in valid if r is not primary]
             return primary
-        results = [self._check(text, s, raw) for s in systems]
-        merged = list(dict.fromkeys(s for r in results for s in r.suggestions))
-        messages = "; ".join(r.error_message or "" for r in results)
         return ValidationResult(
-            False,
-            text,
-            None,
-            error_message=messages,
-            suggestions=merged[:_MAX_SUGGESTIONS],
-            input=raw,
+            False, text, None, input=raw, pending=(self._finish_merged, results)
         )
 
-    def _check(self, text: str, system: str, raw: str, *, suggest: bool = True) -> ValidationResult:
-        name = SYSTEM_NAMES[system]
+    def _entry_result(self, system: str, code: str, raw: str) -> ValidationResult | None:
+        """The valid result for a code known to be in ``system`` (``None`` if terminated)."""
+        entry = self.database(system).entry(code)
+        if entry is None or entry.is_terminated():
+            return None
+        pending = None
+        if not entry.billable and system == "ICD10":
+            pending = (self._finish_header, code)
+        return ValidationResult(
+            True,
+            code,
+            system,
+            entry.description,
+            entry.category,
+            entry.billable,
+            entry.parent_code,
+            input=raw,
+            pending=pending,
+        )
+
+    def _check(self, text: str, system: str, raw: str) -> ValidationResult:
+        # Messages for invalid codes are built when first read (with their suggestions).
         if not FORMAT_RES[system].match(text):
-            suggestions = self._suggest(text, system) if suggest else []
-            message = f"{text} is not a well-formed {name} code (expected {FORMAT_HINTS[system]})"
-            if suggestions:
-                message += f"; did you mean {suggestions[0]}?"
             return ValidationResult(
-                False, text, system, error_message=message, suggestions=suggestions, input=raw
+                False, text, system, input=raw, pending=(self._finish_typo, (True, text, system))
             )
         db = self.database(system)
         code = icd10_with_dot(text) if system == "ICD10" else text
         entry = db.entry(code)
         if entry is None:
-            suggestions = self._suggest(code, system) if suggest else []
-            message = f"{code} is not {_article(name)} {name} code"
-            if not db.is_full:
-                message += f" in THCE's bundled set ({_FULL_IMPORT_HINT[system]})"
-            if suggestions:
-                message += f"; did you mean {suggestions[0]}?"
             return ValidationResult(
-                False, code, system, error_message=message, suggestions=suggestions, input=raw
+                False, code, system, input=raw, pending=(self._finish_typo, (False, code, system))
             )
-        description, category, billable, parent = (
-            entry.description,
-            entry.category,
-            entry.billable,
-            entry.parent_code,
-        )
         if entry.is_terminated():
+            name = SYSTEM_NAMES[system]
             return ValidationResult(
                 False,
                 code,
                 system,
-                description,
-                category,
+                entry.description,
+                entry.category,
                 False,
-                parent,
+                entry.parent_code,
                 error_message=f"{name} {code} was terminated on {_date(entry.termination_date)} "
                 "and is not a current code",
                 input=raw,
             )
-        message = None
-        suggestions: list[str] = []
-        if not billable and system == "ICD10":
-            suggestions = db.billable_descendants(code, limit=_MAX_SUGGESTIONS)
-            level = "category" if len(code) == 3 else "subcategory"
-            message = f"ICD-10-CM {code} is a {level} header, not billable"
-            if suggestions:
-                message += f"; use a more specific code such as {suggestions[0]}"
-        return ValidationResult(
-            True,
-            code,
-            system,
-            description,
-            category,
-            billable,
-            parent,
-            error_message=message,
-            suggestions=suggestions,
-            input=raw,
-        )
+        return self._entry_result(system, code, raw)  # type: ignore[return-value]
 
-    def _no_format(self, text: str, raw: str) -> ValidationResult:
+    def _note_other_systems(self, result: ValidationResult, text: str, system: str) -> None:
+        """A code checked as the wrong system: say where it is valid (when the message is read)."""
+        pending = result._pending
+        if pending is None:  # a terminated code: its message is already there
+            result.error_message = f"{result.error_message}{self._other_systems_note(text, system)}"
+        else:  # the note comes after the (not yet computed) "did you mean ...?"
+            result._pending = (self._finish_with_note, (pending, text, system))
+
+    def _other_systems_note(self, text: str, system: str) -> str:
+        note = ""
+        for other in detect_code_type(text):
+            if other == system:
+                continue
+            code = icd10_with_dot(text) if other == "ICD10" else text
+            if self.database(other).entry(code) is not None:
+                note += f"; note: {code} is a valid {SYSTEM_NAMES[other]} code (--type {other})"
+        return note
+
+    # -- deferred parts (run on first read of error_message / suggestions) ------------------------
+    def _suggest(self, code: str, system: str) -> list[str]:
+        """:func:`suggest`, remembered: a string met typed and untyped is worked out once."""
+        key = (system, code)
+        found = self._suggested.get(key)
+        if found is None:
+            if len(self._suggested) >= self.max_cache:
+                self._suggested.clear()
+            found = self._suggested[key] = suggest(self.database(system), code, system)
+        return list(found)
+
+    def _finish_typo(self, args: tuple[bool, str, str]) -> tuple[str, list[str]]:
+        malformed, code, system = args
+        name = SYSTEM_NAMES[system]
+        if malformed:
+            message = (
+                f"{shorten(code)} is not a well-formed {name} code "
+                f"(expected {FORMAT_HINTS[system]})"
+            )
+        else:
+            message = f"{code} is not {_article(name)} {name} code"
+            if not self.database(system).is_full:
+                message += f" in THCE's bundled set ({_FULL_IMPORT_HINT[system]})"
+        suggestions = self._suggest(code, system)
+        if suggestions:
+            message += f"; did you mean {suggestions[0]}?"
+        return message, suggestions
+
+    def _finish_header(self, code: str) -> tuple[str, list[str]]:
+        suggestions = self.database("ICD10").billable_descendants(code, limit=MAX_SUGGESTIONS)
+        level = "category" if len(code) == 3 else "subcategory"
+        message = f"ICD-10-CM {code} is a {level} header, not billable"
+        if suggestions:
+            message += f"; use a more specific code such as {suggestions[0]}"
+        return message, suggestions
+
+    def _finish_with_note(self, args: tuple[Pending, str, str]) -> tuple[str, list[str]]:
+        (function, argument), text, system = args
+        message, suggestions = function(argument)
+        return f"{message}{self._other_systems_note(text, system)}", suggestions
+
+    def _finish_merged(self, results: list[ValidationResult]) -> tuple[str, list[str]]:
+        merged = list(dict.fromkeys(s for r in results for s in r.suggestions))
+        message = "; ".join(r.error_message or "" for r in results)
+        return message, merged[:MAX_SUGGESTIONS]
+
+    def _finish_no_format(self, text: str) -> tuple[str, list[str]]:
         suggestions: list[str] = []
         head = _MODIFIER_SPLIT.split(text, maxsplit=1)[0]
         if head != text:  # "99213-25", "J1100 JW": a code followed by a modifier
             suggestions += [r.code for r in self.validate(head).flatten() if r.is_valid]
         for system in CODE_TYPES:
             suggestions += self._suggest(text, system)
-        suggestions = list(dict.fromkeys(suggestions))[:_MAX_SUGGESTIONS]
-        message = f"{text} is not a well-formed ICD-10-CM, CPT or HCPCS code"
+        suggestions = list(dict.fromkeys(suggestions))[:MAX_SUGGESTIONS]
+        message = f"{shorten(text)} is not a well-formed ICD-10-CM, CPT or HCPCS code"
         message += (
             f"; did you mean {suggestions[0]}?" if suggestions else " (e.g. E11.9, 99213, J1100)"
         )
-        return ValidationResult(
-            False, text, None, error_message=message, suggestions=suggestions, input=raw
-        )
-
-    def _note_other_systems(self, result: ValidationResult, text: str, system: str) -> None:
-        """A code checked as the wrong system: say where it is valid."""
-        for other in detect_code_type(text):
-            if other == system:
-                continue
-            code = icd10_with_dot(text) if other == "ICD10" else text
-            if self.database(other).entry(code) is not None:
-                result.error_message = (
-                    f"{result.error_message}; note: {code} is a valid {SYSTEM_NAMES[other]} "
-                    f"code (--type {other})"
-                )
-
-    # -- suggestions -----------------------------------------------------------------------------
-    def _suggest(self, code: str, system: str) -> list[str]:
-        """Likely intended codes for a code that is not in ``system``'s database."""
-        db = self.database(system)
-        bare = code.replace(".", "")
-        if not bare or len(bare) > 10:
-            return []
-        scores: dict[str, tuple[float, bool, bool, str]] = {}
-
-        is_icd = system == "ICD10"
-        known = db.has_code
-
-        def add(candidate: str, cost: float) -> None:
-            if is_icd and len(candidate) > 3:  # candidates are dot-free: place the dot
-                candidate = f"{candidate[:3]}.{candidate[3:]}"
-            if candidate == code or not known(candidate):  # cheap checks first
-                return
-            entry = db.entry(candidate)
-            if entry is None or entry.is_terminated():
-                return
-            # Rank: cheaper edit, same category, common, billable.
-            key = (
-                cost + (0.0 if candidate[:3] == code[:3] else 1.5),
-                not entry.common,
-                not entry.billable,
-                candidate,
-            )
-            if candidate not in scores or key < scores[candidate]:
-                scores[candidate] = key
-
-        add(bare, 0.0)  # only the dot was misplaced: E1.19 -> E11.9
-        for candidate in _confusable_variants(bare):
-            add(candidate, 0.0)
-        if system == "ICD10" and bare[-1].isalpha() and 4 <= len(bare) < 7:
-            # Missing 7th-character placeholder: S020A -> S02.0XXA.
-            add(bare[:-1] + "X" * (7 - len(bare)) + bare[-1], 0.0)
-        for i in range(len(bare) - 1):
-            add(bare[:i] + bare[i + 1] + bare[i] + bare[i + 2 :], 1.0)
-        for i in range(len(bare)):
-            add(bare[:i] + bare[i + 1 :], 1.5)
-            for ch in _ALPHABET:
-                if ch != bare[i]:
-                    add(bare[:i] + ch + bare[i + 1 :], 2.0)
-        for i in range(len(bare) + 1):
-            for ch in _ALPHABET:
-                add(bare[:i] + ch + bare[i:], 2.5)
-        ranked = sorted(scores, key=scores.__getitem__)[:_MAX_SUGGESTIONS]
-        if ranked or system != "ICD10":
-            return ranked
-        # Nothing one edit away: offer billable codes under the nearest existing ancestor.
-        for cut in range(len(bare) - 1, 2, -1):
-            ancestor = icd10_with_dot(bare[:cut])
-            if db.entry(ancestor) is not None:
-                if db.is_billable(ancestor):
-                    return [ancestor]
-                return db.billable_descendants(ancestor, limit=_MAX_SUGGESTIONS)
-        return []
+        return message, suggestions
 
 
-def _confusable_variants(bare: str) -> list[str]:
-    """Every way of swapping look-alike characters (at most 4 positions, 16 variants)."""
-    positions = [i for i, ch in enumerate(bare) if ch in _CONFUSABLE][:4]
-    variants = []
-    for mask in itertools.product((False, True), repeat=len(positions)):
-        if not any(mask):
-            continue
-        chars = list(bare)
-        for flip, i in zip(mask, positions, strict=True):
-            if flip:
-                chars[i] = _CONFUSABLE[chars[i]]
-        variants.append("".join(chars))
-    return variants
+# Anything clean_code() would change in an ASCII string: whitespace, lower case, a final dot
+# (items are joined with NUL, so "a final dot" is one before a NUL or at the very end).
+_UNCLEAN = re.compile(r"\s|[a-z]|\.(?:\x00|\Z)")
+
+
+def _all_clean(items: set[Any]) -> bool:
+    """True when every item is an ASCII string that :func:`clean_code` leaves as it is."""
+    try:
+        joined = "\x00".join(items)  # one C-level scan instead of a call per item
+    except TypeError:  # not all strings
+        return False
+    return joined.isascii() and _UNCLEAN.search(joined) is None
+
+
+def _lookup_all(table: dict[Any, ValidationResult], items: list | tuple) -> list:
+    """``[table[item] for item in items]``, in C.
+
+    ``itemgetter`` fills a tuple of known size: about twice as fast as ``list(map(...))``
+    on a million items, which grows its list step by step.
+    """
+    if len(items) > 1:
+        return list(operator.itemgetter(*items)(table))
+    return [table[item] for item in items]
 
 
 def _article(name: str) -> str:

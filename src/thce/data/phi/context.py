@@ -25,6 +25,8 @@ from thce.data.phi.lexicon import (
 _WORD_RE = re.compile(r"[A-Za-z]+")
 # One capitalised word (hyphenated parts and a possessive allowed) right before position p.
 _PREV_CAP_WORD_RE = re.compile(r"(?<![\w’'-])([A-Z][\w’'-]*?(?:['’]s?)?)\s+$")
+# Two names joined by "and" or "&" before a head noun: "Hoehn and Yahr stage", "Brown & Sequard".
+_PREV_JOINED_CAP_WORD_RE = re.compile(r"(?<![\w’'-])([A-Z][\w’'-]*?)\s+(?:and|&)\s+$")
 _PHRASE_RE = re.compile(
     "|".join(re.escape(p) for p in sorted(PROTECTED_PHRASES, key=len, reverse=True))
 )
@@ -136,6 +138,8 @@ class TextContext:
             for _ in range(_MAX_EPONYM_WORDS):
                 window_start = max(0, pos - _LOOKBACK)
                 match = _PREV_CAP_WORD_RE.search(text, window_start, pos)
+                if not match and first < gap:
+                    match = _PREV_JOINED_CAP_WORD_RE.search(text, window_start, pos)
                 if not match or match.group(1).rstrip(".").lower() in _TITLE_SET:
                     break
                 first = pos = match.start(1)

@@ -1,4 +1,4 @@
-"""Recognizers for dates (any with a day or month; bare years stay) and ages over 89."""
+"""Recognizer for dates: any with a day or month (bare years stay, as Safe Harbor allows)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ _MONTH_FULL = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
 )
 _MONTH_ABBR = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-_MONTH_ANY = rf"(?:{_MONTH_FULL}|(?:{_MONTH_ABBR})\.?)"
+# Title case or capitals ("NOV 2, 2023" in headers), never lower case ("may", "mar").
+_MONTH_ANY = rf"(?:{_MONTH_FULL}|{_MONTH_FULL.upper()}|(?:{_MONTH_ABBR}|{_MONTH_ABBR.upper()})\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 _UNIT_AFTER = re.compile(
@@ -50,6 +51,11 @@ _TEXT_DATE_RE = re.compile(
     r"|\bmid-(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
     # ISO year-month "2024-03"
     r"|(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])(?![\w-])"
+    # "02-Nov-2023", "2-NOV-23", "02Nov2023", "Nov-02-2023", "2023-Nov-02"
+    rf"|(?<![\w-]){_DAY}(?:([-/])(?i:{_MONTH_ABBR}|{_MONTH_FULL})\1|(?i:{_MONTH_ABBR}|{_MONTH_FULL}))"
+    rf"(?:{_YEAR}|\d{{2}})(?![\w-])"
+    rf"|(?<![\w-])(?i:{_MONTH_ABBR}|{_MONTH_FULL})-{_DAY}-(?:{_YEAR}|\d{{2}})(?![\w-])"
+    rf"|(?<![\w-]){_YEAR}-(?i:{_MONTH_ABBR}|{_MONTH_FULL})-{_DAY}(?![\w-])"
 )
 
 
@@ -117,33 +123,3 @@ def _is_short_date(text: str, m: re.Match[str]) -> bool:
     if _MEASURE_BEFORE.search(before) or _UNIT_AFTER.match(text, m.end()):
         return False
     return bool(_DATE_CUE_BEFORE.search(before)) or day > 10
-
-
-_AGE_NUM = r"(9\d|1[0-2]\d)"
-_AGE_RE = re.compile(
-    rf"(?<![\w.]){_AGE_NUM}(?=[ \t]*-?[ \t]*(?:years?|yrs?|y)\.?[ \t]*-?[ \t]*(?:old|o\b|/o\b|\.o\.))"
-    rf"|(?<![\w.]){_AGE_NUM}(?=[ \t]*(?:yo|y/o|y\.o\.|YO|Y/O|yr[ \t]+old|yrs[ \t]+old)\b)"
-    rf"|(?i:\bage[sd]?\b[ \t]*(?:of[ \t]*)?:?[ \t]*){_AGE_NUM}(?!\w|\.\d|[ \t]*(?:mg|kg|%|days?|weeks?|months?|min))"
-    rf"|(?<![\w.]){_AGE_NUM}(?=[ \t]?(?:M|F|male|female|man|woman|gentleman|lady)\b)"
-    # "Pt is 91.", "she turned 95 in May"
-    rf"|(?i:\b(?:patient|pt|he|she|who)[ \t]+(?:is|was|turned|turns|is[ \t]+now)[ \t]+){_AGE_NUM}"
-    r"(?=[ \t]*(?:[.,;)]|$|and\b|with\b|but\b|in\b))"
-    # "Ottoline Greaves, 103, ..." - a number between commas right after a capitalised word
-    rf"|(?<=[A-Za-z][a-z]),[ \t]*{_AGE_NUM}(?=[ \t]*[,;)])"
-)
-_TEMP_BEFORE = re.compile(
-    r"(?i)\b(?:t|temp|temperature|tmax|fever|febrile|hr|pulse|weight|wt)\b[ \t:]*$"
-)
-
-
-@register(
-    "age", ("AGE",), "Ages over 89 ('92-year-old', '94 yo', 'aged 91', '95F'); the number only."
-)
-def find_old_ages(ctx: TextContext) -> Iterator[PHISpan]:
-    text = ctx.text
-    for m in _AGE_RE.finditer(text):
-        group = next(g for g in range(1, 7) if m.group(g))
-        start, end = m.span(group)
-        if group == 4 and _TEMP_BEFORE.search(text, max(0, start - 15), start):
-            continue  # "T 99 F" is a temperature
-        yield make_span(ctx, start, end, "AGE", "age")

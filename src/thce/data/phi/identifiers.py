@@ -56,7 +56,7 @@ def find_ips(ctx: TextContext) -> Iterator[PHISpan]:
 
 
 _SSN_RE = re.compile(
-    r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"
+    r"(?<![\w-])(?:\d{3}|[xX*#]{3})-(?:\d{2}|[xX*#]{2})-\d{4}(?![\w-])"
     r"|(?i:\b(?:ssn|social security(?:[ \t]+(?:number|no\.?|#))?)[ \t]*[:#]?[ \t]*)"
     r"(\d{9}|\d{3}[ \t]\d{2}[ \t]\d{4}|[xX*]{3}-?[xX*]{2}-?\d{4})\b"
 )
@@ -130,7 +130,7 @@ _ID_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|encounter(?:[ \t]+(?:number|no|#|id))?|visit[ \t]+(?:number|no|#|id)|fin"
         r"|invoice(?:[ \t]+(?:number|no|#))?|(?:credit[ \t]+|debit[ \t]+)?card[ \t]+(?:number|no|#)"
         r"|routing[ \t]+(?:number|no|#)|iban|bank[ \t]+account"
-        r"|user[ \t]*(?:name|id)|username|login(?:[ \t]+(?:id|name))?|portal[ \t]+(?:id|account)"
+        r"|portal[ \t]+(?:id|account)"
     ),
     "LICENSE": _id_pattern(
         r"driver'?s?[ \t]+licen[cs]e(?:[ \t]+(?:number|no|#))?|(?-i:DL)(?=[ \t]*[#:])"
@@ -138,20 +138,7 @@ _ID_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|dea(?:[ \t]+(?:number|no|#|registration))?|npi(?:[ \t]+(?:number|no|#))?"
         r"|certificate(?:[ \t]+(?:number|no|#))|permit[ \t]+(?:number|no|#)|passport(?:[ \t]+(?:number|no|#))?"
     ),
-    "VEHICLE": _id_pattern(
-        r"vin|vehicle[ \t]+identification(?:[ \t]+number)?|vehicle[ \t]+(?:id|number)"
-        r"|(?:license[ \t]+|licence[ \t]+|registration[ \t]+)?plate(?:[ \t]+(?:number|no|#))?"
-        r"|tag[ \t]+number|registration[ \t]+(?:number|no|#)",
-        value=r"(?=(?:[A-Za-z-]*\d){2})(?=[0-9-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9]|[- ](?=[A-Za-z0-9]*\d)[A-Za-z0-9]){1,20}",
-    ),
-    "DEVICE": _id_pattern(
-        r"serial(?:[ \t]+(?:number|no|#))?|s/n|sn(?=[ \t]*[:#])|(?-i:SN)|device(?:[ \t]+(?:id|identifier|serial|number|#))"
-        r"|udi|implant(?:[ \t]+(?:id|serial|number))|imei|model/serial|lot/serial"
-    ),
 }
-_VIN_RE = re.compile(
-    r"\b(?=[A-HJ-NPR-Z0-9]{17}\b)(?=(?:[0-9]*[A-HJ-NPR-Z]){2})(?=(?:[A-Z]*[0-9]){3})[A-HJ-NPR-Z0-9]{17}\b"
-)
 _MBI_RE = re.compile(
     r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"
 )
@@ -163,9 +150,6 @@ def _make_id_recognizer(label: str, name: str, description: str) -> None:
     def find(ctx: TextContext) -> Iterator[PHISpan]:
         for m in pattern.finditer(ctx.text):
             yield make_span(ctx, m.start(1), m.end(1), label, name)
-        if label == "VEHICLE":
-            for m in _VIN_RE.finditer(ctx.text):
-                yield make_span(ctx, m.start(), m.end(), label, name)
         if label == "HEALTH_PLAN":
             for m in _MBI_RE.finditer(ctx.text):
                 yield make_span(ctx, m.start(), m.end(), label, name)
@@ -185,12 +169,6 @@ _make_id_recognizer(
 _make_id_recognizer("ACCOUNT", "account", "Account, billing, claim, encounter and card numbers.")
 _make_id_recognizer(
     "LICENSE", "license", "Driver's licence, DEA, NPI, professional licence numbers."
-)
-_make_id_recognizer(
-    "VEHICLE", "vehicle", "VINs (17 characters) and licence plates after a cue word."
-)
-_make_id_recognizer(
-    "DEVICE", "device", "Device serial numbers and identifiers (S/N, serial #, UDI)."
 )
 
 _LONG_NUMBER_RE = re.compile(r"(?<![\w.,/-])\d{7,}(?![\w.,/-]|\.\d)")

@@ -404,6 +404,30 @@ DRUG_NAMES: frozenset[str] = frozenset(
     )
 )
 
+# Medical device brands and makers that spaCy tags as people or places ("Medtronic Micra",
+# "FreeStyle Libre"). Makers whose name is also a city or a common surname (Boston
+# Scientific, Smith & Nephew) are left out: they are handled by context like any name.
+DEVICE_NAMES: frozenset[str] = frozenset(
+    w.lower()
+    for w in _words(
+        """
+ Medtronic Dexcom FreeStyle Libre Omnipod Insulet Tandem MiniMed Eversense Accu-Chek
+ OneTouch Contour ResMed Respironics AirSense AirCurve DreamStation Inogen Zoll
+ LifeVest Micra Aveir Nanostim Biotronik Masimo Impella HeartMate HeartWare Watchman
+ MitraClip Amplatzer Sapien CoreValve Evolut Inspire Nevro Senza Optune Cochlear
+ Oticon Phonak Signia Widex ReSound Zio iRhythm KardiaMobile AliveCor Fitbit Alaris
+ Pyxis Covidien Biomet DePuy Synthes Arthrex Exactech Hologic
+ LivaNova SenTiva AspireSR NeuroPace Activa Percept Vercise Intellis Proclaim Azure Advisa
+ Percepta Claria Cobalt Crome Evera Visia Amplia Compia Viva Accolade Valitude Resonate
+ Quadra Assura Ellipse Gallant Entrant LINQ BioMonitor Kyleena Skyla Liletta Essure
+ Invisalign Tegaderm Mepilex PleurX Groshong PowerPICC Mediport
+ Port-a-Cath Teleflex Cordis Terumo Penumbra Solitaire Trevo Pipeline Xience Resolute
+ Synergy Onyx Promus Orsiro Angio-Seal Perclose StarClose Impella Optiflow Airvo Trilogy
+ Astral SimplyGo Oxymizer Medela Spectra Dynamap Tandem t:slim Control-IQ
+ """
+    )
+)
+
 # Generic-name endings of common drug classes; a bare NER hit ending like this is a drug.
 DRUG_SUFFIX_RE = re.compile(
     r"(?:pril|sartan|olol|dipine|statin|formin|gliptin|gliflozin|glutide|parin|xaban|gatran|"
@@ -457,6 +481,7 @@ CLINICAL_WORDS: frozenset[str] = frozenset(
     ketones culture cultures gram stain smear titer titers antigen antibody antibodies panel
     meter meters reading readings log logs fingerstick fingersticks glucometer sensor sensors
     monitor pump pumps spacer nebulizer nebs neb inhaler walker cane crutch crutches splint
+    needlestick needlesticks leadless transmitter transmitters interrogation
     wheeze wheezes wheezing crackle crackles rales rhonchi stridor rub rubs bruit bruits
     infiltrate infiltrates consolidation opacity opacities exudate exudates effusion effusions
     pleuritic productive nonproductive scattered patchy focal diffuse occasional intermittent

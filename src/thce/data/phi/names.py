@@ -6,6 +6,13 @@ import re
 from collections.abc import Iterable, Iterator
 
 from thce.data.phi.context import TextContext
+from thce.data.phi.headers import (
+    CAPS_SEQ,
+    CAPS_WORD,
+    caps_name_tokens,
+    header_names,
+    is_caps_name_word,
+)
 from thce.data.phi.lexicon import (
     CREDENTIALS,
     LARGE_REGIONS,
@@ -39,12 +46,21 @@ _NAME_CUES = (
     r"referred[ \t]+by|referral[ \t]+from|signed[ \t]+by|co-?signed[ \t]+by|dictated[ \t]+by|"
     r"attending(?:[ \t]+physician)?|pcp|primary[ \t]+care(?:[ \t]+physician|[ \t]+provider)?|"
     r"surgeon|resident|provider|physician|spoke[ \t]+(?:with|to)|discussed[ \t]+with|"
-    r"accompanied[ \t]+by|named|baby[ \t]+(?:girl|boy)|" + "|".join(RELATIONS)
+    r"accompanied[ \t]+by|named|baby[ \t]+(?:girl|boy)|admitting(?:[ \t]+physician)?|"
+    r"consulting(?:[ \t]+physician)?|referring(?:[ \t]+(?:physician|provider|doctor|clinician))?|"
+    r"ordering(?:[ \t]+(?:physician|provider))?|(?:performed|reviewed|verified|entered|"
+    r"interpreted|read|authored|witnessed|approved|electronically[ \t]+signed)[ \t]+by|"
+    r"author|cc(?=[ \t]*:)|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|contact[ \t]+person|"
+    r"guarantor|" + "|".join(RELATIONS)
 )
 _CUE_RE = re.compile(
     rf"(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?[ \t]+(?:(?:is|was)[ \t]+)?({NAME_SEQ})"
 )
-_LAST_FIRST_RE = re.compile(rf",[ \t]*({NAME_WORD})(?![\w'’-])")
+# Names in capitals after a title or a cue: "Dr. OKAFOR", "Electronically signed by: LEVI, DAVID".
+_CAPS_AFTER_RE = re.compile(
+    rf"(?:\b(?i:{'|'.join(TITLES)})\.?|(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?)[ \t]+({CAPS_SEQ})"
+)
+_LAST_FIRST_RE = re.compile(rf",[ \t]*({NAME_WORD})(?:[ \t]+{INITIAL}|[ \t]+[A-Z](?![\w'’-]))?")
 # Evidence of a person right before or after a candidate name (see has_name_cue).
 _CUE_BEFORE_RE = re.compile(
     rf"(?:\b(?:{'|'.join(TITLES)})\.?|(?i:\b(?:{_NAME_CUES}|signed|signature|sincerely|regards)"
@@ -70,6 +86,12 @@ def find_names(ctx: TextContext) -> Iterator[PHISpan]:
         for start, end in clean_name_tokens(ctx, m.start(1), m.end(1), strict_single=False):
             yield make_span(ctx, start, end, "NAME", "name")
     yield from _find_name_runs(ctx)
+    for start, end in header_names(ctx):
+        yield make_span(ctx, start, end, "NAME", "name")
+    for m in _CAPS_AFTER_RE.finditer(text):
+        found = caps_name_tokens(ctx, m.start(1), m.end(1))
+        if found:
+            yield make_span(ctx, *found, "NAME", "name")
     for m in _LINE_START_NAME_RE.finditer(text):
         if not any(
             is_non_name_word(w) or ctx.is_protected(*m.span(g))
@@ -179,14 +201,14 @@ def has_name_cue(ctx: TextContext, start: int, end: int) -> bool:
 
 
 def _extend_last_first(ctx: TextContext, end: int) -> int:
-    """Extend "Roe" to "Roe, Jane" when a single name word follows a comma."""
+    """Extend "Roe" to "Roe, Jane" (or "Roe, Jane T.") when a name word follows a comma."""
     m = _LAST_FIRST_RE.match(ctx.text, end)
     if m and not is_non_name_word(m.group(1)) and not ctx.is_protected(m.start(1), m.end(1)):
-        return m.end(1)
+        return m.end()
     return end
 
 
-_WORD_IN_NAME_RE = re.compile(rf"{NAME_WORD}")
+_WORD_IN_NAME_RE = re.compile(rf"{CAPS_WORD}(?![a-z])|{NAME_WORD}")
 
 
 def propagate_names(ctx: TextContext, spans: Iterable[PHISpan]) -> list[PHISpan]:
@@ -202,19 +224,25 @@ def propagate_names(ctx: TextContext, spans: Iterable[PHISpan]) -> list[PHISpan]
     for span in names:
         for m in _WORD_IN_NAME_RE.finditer(text, span.start, span.end):
             word = m.group()
-            if len(word) >= 2 and not is_non_name_word(word) and word.lower() not in PARTICLE_SET:
+            if len(word) < 2 or word.lower() in PARTICLE_SET:
+                continue
+            if is_caps_name_word(word) if word.isupper() else not is_non_name_word(word):
                 words.add(word)
     if not words:
         return []
+    # Headers write names in capitals, the narrative in title case: both forms are searched
+    # ("GARCIA, ELENA" in the header, "Ms. Garcia" below), never a lower-case one ("will").
     pattern = re.compile(
         r"(?<![\w'’-])(?:"
         + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-        + r")(?![\w-])"
+        + r")(?![\w-])",
+        re.IGNORECASE,
     )
+    forms = {form for word in words for form in (word, word.upper(), word.capitalize())}
     found = [
         make_span(ctx, m.start(), m.end(), "NAME", "propagate")
         for m in pattern.finditer(text)
-        if not ctx.is_protected(m.start(), m.end())
+        if m.group() in forms and not ctx.is_protected(m.start(), m.end())
     ]
     return names + found + _neighbours(ctx, found)
 

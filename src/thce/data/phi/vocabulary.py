@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from thce.data.phi.lexicon import (
     CLINICAL_WORDS,
     COMMON_CAPITALIZED,
+    DEVICE_NAMES,
     DRUG_NAMES,
     EPONYM_HEADS,
     KNOWN_EPONYMS,
@@ -94,6 +95,7 @@ def medical_vocabulary() -> frozenset[str]:
         if _VOCABULARY is None:
             started = time.perf_counter()
             words = set(CLINICAL_WORDS) | set(COMMON_CAPITALIZED) | set(DRUG_NAMES)
+            words |= DEVICE_NAMES
             words |= {g.lower() for g in ORGANISM_GENERA}
             words |= description_words(_code_descriptions())
             _VOCABULARY = frozenset(words - NAME_LIKE_WORDS)

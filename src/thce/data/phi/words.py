@@ -11,6 +11,7 @@ import re
 from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import (
     COMMON_CAPITALIZED,
+    DEVICE_NAMES,
     DRUG_NAMES,
     DRUG_SUFFIX_RE,
     FUNCTION_WORDS,
@@ -46,12 +47,15 @@ PARTICLE_SET = set(NAME_PARTICLES)
 def is_non_name_word(word: str) -> bool:
     """Whether a single capitalised word is clinical vocabulary rather than a name.
 
-    Checks section and function words, abbreviations, drug names and drug-class endings.
+    Checks section and function words, abbreviations, drug and device names and drug-class
+    endings.
     Month names are not excluded here: "April" and "June" are first names too.
     """
     bare = re.sub(r"['’]s$", "", word.strip(".,;:'’\"()"))
     low = bare.lower()
     if not bare or low in COMMON_CAPITALIZED or low in DRUG_NAMES or low in FUNCTION_WORDS:
+        return True
+    if low in DEVICE_NAMES:
         return True
     # Abbreviations as written: "Ana" and "Ed" are names, "ANA" and "ED" are not.
     if bare in MEDICAL_ABBREVIATIONS:

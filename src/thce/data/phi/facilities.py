@@ -27,12 +27,17 @@ _STRONG_SUFFIXES = (
     r"Rehabilitation[ \t]+Center|Rehab[ \t]+Center|Surgery[ \t]+Center|Surgical[ \t]+Center|"
     r"Urgent[ \t]+Care|Infirmary|Hospice|Memorial|Medical[ \t]+Group|Assisted[ \t]+Living|"
     r"Senior[ \t]+Living|Care[ \t]+Center|Nursing[ \t]+Facility|Care[ \t]+Facility|Facility|"
-    r"Manor|School|Academy|College|University"
+    r"Manor|School|Academy|College|University|Skilled[ \t]+Nursing|Care[ \t]+Home|Home[ \t]+Care|"
+    r"Home[ \t]+Health|Funeral[ \t]+Home|Primary[ \t]+Care|Emergency[ \t]+Department|"
+    r"Research[ \t]+Unit|Research[ \t]+Center|Medical[ \t]+Supply|Medical[ \t]+Arts|"
+    r"Dental[ \t]+Arts|Dental[ \t]+Group|Eye[ \t]+Center|Eye[ \t]+Institute|EMS|Ambulance"
 )
 # Words that end a practice or organisation name but also follow plain words ("Sports
 # Medicine", "Pain Management Center"): the words before them must not be medical vocabulary.
 _SUFFIXES = (
-    rf"{_STRONG_SUFFIXES}|Health[ \t]+Care|Health|Rehab|Center|Centre|Associates|Practice|Partners|Physicians|Specialists|Group|Institute|Pharmacy|Laboratory|"
+    rf"{_STRONG_SUFFIXES}|Health[ \t]+Care|Health|Rehab|Rehabilitation|Center|Centre|Associates|"
+    r"Surgery|General|Geriatrics|Nursing|Supply|Eye|Arts|Orthopaedics|Physiotherapy|Sleep|"
+    r"Practice|Partners|Physicians|Specialists|Group|Institute|Pharmacy|Laboratory|"
     r"Laboratories|Labs|Imaging|Radiology|Dialysis|Wellness|Pediatrics|Paediatrics|Cardiology|"
     r"Neurology|Urology|Orthopedics|Orthopaedics|Dermatology|Oncology|Gastroenterology|"
     r"Pulmonology|Nephrology|Rheumatology|Endocrinology|Psychiatry|Ophthalmology|Obstetrics|"
@@ -45,7 +50,19 @@ _CAP = r"[A-Z][\w'’&-]*"
 # One to four capitalised words (and "of", "and", "&", "the" between them) before the suffix.
 _FACILITY_RE = re.compile(
     rf"\b((?:(?:St\.?|Saint|Mt\.?)[ \t]+)?{_CAP}(?:[ \t]+(?:(?:of|and|&|the|for|on)[ \t]+)?{_CAP}){{0,3}}"
-    rf"[ \t]+(?:{_SUFFIXES}))(?![\w'’-])"
+    rf"[ \t]+(?:{_SUFFIXES})(?:[ ](?:&|and)[ ]{_CAP})?)(?![\w'’-])"
+)
+# The city after a facility: "Kalani Harbor Medical Center, Hilo", "..., Millbrook --".
+_CITY_AFTER_RE = re.compile(
+    r",[ \t]*((?:(?:St|Mt|Ft)\.?[ ])?[A-Z][a-z'’-]+(?:[ ][A-Z][a-z'’-]+){0,2})"
+    r"(?=[ \t]*(?:$|\n|--|[—–.;|(]|,))"
+)
+# Affiliation lines under a signature ("Constance Albright, MD\nFenwick Primary Care",
+# "Gabriel Moreau-Chen, MD, FCCP\nPulmonary & Critical Care, Allegra Pulmonary Associates").
+_SIGNATURE_LINE_RE = re.compile(
+    rf"(?m)^[ \t]*(?:(?:Dr|Doctor)\.?[ ]+)?{NAME_SEQ},?[ ]+(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))})"
+    rf"(?:,[ ]*(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))}))*[ \t]*\n"
+    r"(?:[^\n,]*,[ ]*)?([A-Z][\w'’&.-]*(?:[ ]+(?:&|and|of|for|the)?[ ]*[A-Z][\w'’.-]*){0,5})[ \t]*$"
 )
 _CREDENTIAL_ALT = "|".join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))
 _RUN = rf"(?:(?:St\.?|Saint|Mt\.?)[ \t]+)?{_CAP}(?:[ \t]+(?:(?:of|and|&|for)[ \t]+)?{_CAP}){{0,4}}"
@@ -58,7 +75,8 @@ _CLINICIAN_PLACE_RE = re.compile(
 _LABEL_RE = re.compile(
     rf"(?i:\b(?:employer|employed[ \t]+(?:by|at)|works[ \t]+(?:for|at)|company|workplace|"
     rf"facility|hospital|practice|organization|organisation|agency|school|pharmacy|"
-    rf"referring[ \t]+(?:facility|hospital|practice|clinic)|outside[ \t]+hospital|osh)"
+    rf"referring[ \t]+(?:facility|hospital|practice|clinic)|outside[ \t]+hospital|osh|site|"
+    rf"agency|funeral[ \t]+home|facility[ \t]+name|employer[ \t]+name)"
     rf"[ \t]*:?[ \t]+)({_RUN})"
 )
 _GENERIC = {
@@ -115,8 +133,13 @@ def find_facilities(ctx: TextContext) -> Iterator[PHISpan]:
         strong = _STRONG_RE.search(m.group(1)) is not None
         if _distinctive(words[:-1], vocabulary=not strong) and not ctx.is_protected(*m.span(1)):
             yield make_span(ctx, m.start(1), m.end(1), "LOCATION", "facility")
-    for pattern in (_CLINICIAN_PLACE_RE, _LABEL_RE):
+            city = _CITY_AFTER_RE.match(text, m.end(1))
+            if city and _distinctive([city.group(1).split()[0]], vocabulary=False):
+                yield make_span(ctx, *city.span(1), "LOCATION", "facility")
+    for pattern in (_CLINICIAN_PLACE_RE, _LABEL_RE, _SIGNATURE_LINE_RE):
         for m in pattern.finditer(text):
-            span = _trim(text, m.start(1), m.end(1))
+            # An affiliation line is a name as a whole ("Bayview Bone & Joint").
+            whole = pattern is _SIGNATURE_LINE_RE
+            span = m.span(1) if whole else _trim(text, m.start(1), m.end(1))
             if span and _distinctive(text[slice(*span)].split()) and not ctx.is_protected(*span):
                 yield make_span(ctx, *span, "LOCATION", "facility")

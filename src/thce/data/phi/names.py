@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from thce.data.phi.context import TextContext
+from thce.data.phi.context import TextContext, first_words
 from thce.data.phi.headers import (
     CAPS_SEQ,
     CAPS_WORD,
@@ -38,8 +38,9 @@ from thce.data.phi.words import (
 
 _TITLE_RE = re.compile(rf"\b(?:{'|'.join(TITLES)})(?:\.|(?=[ \t]))[ \t]*({NAME_SEQ})")
 _STREET_BEFORE_DR = re.compile(r"\d[\w-]*[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}$")
+# A credential followed by ":" is a role label, not a signature ("Triage RN: Paige Schreiber").
 _CREDENTIAL_RE = re.compile(
-    rf"({NAME_SEQ}),?[ \t]+(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))})(?![\w-])"
+    rf"({NAME_SEQ}),?[ \t]+(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))})(?![\w-])(?![ \t]*:)"
 )
 _NAME_CUES = (
     r"patient|pt\.?|(?:patient[ \t]+|pt[ \t]+|full[ \t]+|legal[ \t]+)?name[ \t]*:|seen[ \t]+by|"
@@ -51,16 +52,26 @@ _NAME_CUES = (
     r"ordering(?:[ \t]+(?:physician|provider))?|(?:performed|reviewed|verified|entered|"
     r"interpreted|read|authored|witnessed|approved|electronically[ \t]+signed)[ \t]+by|"
     r"author|cc(?=[ \t]*:)|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|contact[ \t]+person|"
-    r"guarantor|" + "|".join(RELATIONS)
+    r"guarantor|ref(?:[ \t]*\.|[ \t]*:)|dear|hi|hello|hey|thanks|thank[ \t]+you|"
+    # Roles written before a name ("Supervisor: Wendell Pryce", "Audiologist: Renske de Vries").
+    r"supervisor|manager|case[ \t]+manager|coordinator|social[ \t]+worker|therapist|technician|"
+    r"technologist|navigator|scribe|chaplain|witness|examiner|certifier|informant|driver|escort|"
+    r"caseworker|counselor|counsellor|dietitian|pharmacist|audiologist|coach|teacher|midwife|"
+    r"doula|clinician|cosigner|co-?signed|sub-?investigator|investigator|"
+    r"registrar|consultant|visitor|owner|" + "|".join(RELATIONS)
 )
 _CUE_RE = re.compile(
     rf"(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?[ \t]+(?:(?:is|was)[ \t]+)?({NAME_SEQ})"
 )
+_CUE_WORDS = first_words(_NAME_CUES)
 # Names in capitals after a title or a cue: "Dr. OKAFOR", "Electronically signed by: LEVI, DAVID".
 _CAPS_AFTER_RE = re.compile(
     rf"(?:\b(?i:{'|'.join(TITLES)})\.?|(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?)[ \t]+({CAPS_SEQ})"
 )
-_LAST_FIRST_RE = re.compile(rf",[ \t]*({NAME_WORD})(?:[ \t]+{INITIAL}|[ \t]+[A-Z](?![\w'’-]))?")
+_CAPS_AFTER_WORDS = _CUE_WORDS | {t.lower() for t in TITLES}
+# "Initials: M.V.", "pt initials JDK": a person's initials.
+_INITIALS_RE = re.compile(r"(?i:\binitials\b)[ \t.:=-]*((?:[A-Z]\.?[ ]?){2,3})(?![\w])")
+_LAST_FIRST_RE = re.compile(rf",[ ]*({NAME_WORD})(?:[ ]{INITIAL}|[ ][A-Z](?![\w'’-]))?")
 # Evidence of a person right before or after a candidate name (see has_name_cue).
 _CUE_BEFORE_RE = re.compile(
     rf"(?:\b(?:{'|'.join(TITLES)})\.?|(?i:\b(?:{_NAME_CUES}|signed|signature|sincerely|regards)"
@@ -88,9 +99,14 @@ def find_names(ctx: TextContext) -> Iterator[PHISpan]:
     yield from _find_name_runs(ctx)
     for start, end in header_names(ctx):
         yield make_span(ctx, start, end, "NAME", "name")
-    for m in _CAPS_AFTER_RE.finditer(text):
+    for m in ctx.match_at_words(_CAPS_AFTER_RE, _CAPS_AFTER_WORDS):
         found = caps_name_tokens(ctx, m.start(1), m.end(1))
-        if found:
+        # One short word in capitals, or one followed by ":", is an abbreviation or a label
+        # ("driver, DEA # ...", "Referring EP: Dr. ...").
+        if found and (
+            " " in text[slice(*found)]
+            or (found[1] - found[0] >= 4 and text[found[1] : found[1] + 1] != ":")
+        ):
             yield make_span(ctx, *found, "NAME", "name")
     for m in _LINE_START_NAME_RE.finditer(text):
         if not any(
@@ -98,12 +114,16 @@ def find_names(ctx: TextContext) -> Iterator[PHISpan]:
             for g, w in ((1, m.group(1)), (2, m.group(2)))
         ):
             yield make_span(ctx, m.start(1), m.end(2), "NAME", "name")
+    for m in _INITIALS_RE.finditer(text):
+        yield make_span(ctx, m.start(1), m.end(1), "NAME", "name")
     for m in _CREDENTIAL_RE.finditer(text):
         for start, end in clean_name_tokens(ctx, m.start(1), m.end(1), strict_single=False):
             yield make_span(ctx, start, end, "NAME", "name")
-    for m in _CUE_RE.finditer(text):
-        # The cue must touch the name: "patient Denies..." is no name.
-        first_word = text[m.start(1) : m.end(1)].split()[0]
+    for m in ctx.match_at_words(_CUE_RE, _CUE_WORDS):
+        # The cue must touch the name: "patient Denies..." is no name. An initial is checked
+        # through the word after it ("PCP M. Achebe").
+        words = text[m.start(1) : m.end(1)].split()
+        first_word = words[1] if re.fullmatch(INITIAL, words[0]) and len(words) > 1 else words[0]
         if is_non_name_word(first_word) or ctx.is_protected(
             m.start(1), m.start(1) + len(first_word)
         ):
@@ -117,7 +137,7 @@ def find_names(ctx: TextContext) -> Iterator[PHISpan]:
 # Two or three capitalised words in a row ("for Ingrid King:"): a name unless any of them is
 # clinical vocabulary, a place at state level or above, or part of an eponym phrase.
 _NAME_RUN_RE = re.compile(
-    rf"(?<![\w'’.-])({NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,2}})(?![\w-]|['’](?!s\b)|\.\w)"
+    rf"(?<![\w'’.-])({NAME_WORD}(?:[ ]{NAME_WORD}){{1,2}})(?![\w-]|['’](?!s\b)|\.\w)"
 )
 _FACILITY_WORDS = frozenset(
     [
@@ -232,23 +252,34 @@ def propagate_names(ctx: TextContext, spans: Iterable[PHISpan]) -> list[PHISpan]
         return []
     # Headers write names in capitals, the narrative in title case: both forms are searched
     # ("GARCIA, ELENA" in the header, "Ms. Garcia" below), never a lower-case one ("will").
-    pattern = re.compile(
-        r"(?<![\w'’-])(?:"
-        + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-        + r")(?![\w-])",
-        re.IGNORECASE,
-    )
-    forms = {form for word in words for form in (word, word.upper(), word.capitalize())}
-    found = [
-        make_span(ctx, m.start(), m.end(), "NAME", "propagate")
-        for m in pattern.finditer(text)
-        if m.group() in forms and not ctx.is_protected(m.start(), m.end())
-    ]
+    # Looked up through the note's word index: one regex per note would be compiled anew.
+    found: list[PHISpan] = []
+    index = ctx.word_index
+    for word in words:
+        key = _LEADING_LETTERS_RE.match(word)
+        if not key:
+            continue
+        forms = {word, word.upper(), word.capitalize()}
+        for pos in index.get(key.group().lower(), ()):
+            end = pos + len(word)
+            if (
+                text[pos:end] in forms
+                and (pos == 0 or not _NAME_CHAR_BEFORE.match(text[pos - 1]))
+                and (end == len(text) or not _NAME_CHAR_AFTER.match(text[end]))
+                and not ctx.is_protected(pos, end)
+            ):
+                found.append(make_span(ctx, pos, end, "NAME", "propagate"))
     return names + found + _neighbours(ctx, found)
 
 
-_WORD_BEFORE_RE = re.compile(rf"(?<![\w'’.-])({NAME_WORD})[ \t]$")
-_WORD_AFTER_RE = re.compile(rf"[ \t]({NAME_WORD})(?![\w'’-]|\.\w)")
+_LEADING_LETTERS_RE = re.compile(r"[A-Za-z]+")
+_NAME_CHAR_BEFORE = re.compile(r"[\w'’-]")
+_NAME_CHAR_AFTER = re.compile(r"[\w-]")
+
+
+# One space: a tab separates table cells ("Haddad<TAB>Clostridioides difficile").
+_WORD_BEFORE_RE = re.compile(rf"(?<![\w'’.-])({NAME_WORD})[ ]$")
+_WORD_AFTER_RE = re.compile(rf"[ ]({NAME_WORD})(?![\w'’-]|\.\w)")
 
 
 def _neighbours(ctx: TextContext, names: list[PHISpan]) -> list[PHISpan]:

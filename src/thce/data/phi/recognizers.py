@@ -15,7 +15,17 @@ import; this module imports them all and is the one to use.
 from __future__ import annotations
 
 # Imported for their registrations, in the order recognizers run.
-from thce.data.phi import ages, dates, facilities, identifiers, names, places, unique_ids  # noqa: F401
+from thce.data.phi import (  # noqa: F401
+    ages,
+    dates,
+    facilities,
+    hl7,
+    identifiers,
+    names,
+    places,
+    tables,
+    unique_ids,
+)
 from thce.data.phi.names import propagate_names
 from thce.data.phi.registry import RECOGNIZERS, Recognizer, get_recognizers, register
 from thce.data.phi.words import clean_name_tokens, is_non_name_word, looks_medical

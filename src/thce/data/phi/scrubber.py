@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from thce.data.phi.context import TextContext
+from thce.data.phi.id_families import propagate_ids, propagate_logins
 from thce.data.phi.ner import chunk_text, entity_spans, load_nlp
 from thce.data.phi.recognizers import get_recognizers, propagate_names
 from thce.data.phi.spans import PHISpan, merge_spans
@@ -144,6 +145,8 @@ class PHIScrubber:
             spans.extend(entity_spans(entities, ctx))
         if self._propagate:
             spans.extend(propagate_names(ctx, spans))
+        spans.extend(propagate_ids(ctx, spans))
+        spans.extend(propagate_logins(ctx, spans))
         return merge_spans(spans, text)
 
     def _entities(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:

@@ -13,21 +13,10 @@ import re
 from collections.abc import Iterator
 
 from thce.data.phi.context import TextContext
-from thce.data.phi.cues import CueSpec, cue_spec, read_value
+from thce.data.phi.cues import AUDIT_WORDS_RE, cued_spans
+from thce.data.phi.lexicon import FUNCTION_WORDS
 from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
-
-
-def _cued(ctx: TextContext, spec: CueSpec, source: str) -> Iterator[PHISpan]:
-    """Values announced by the cues of ``spec`` (see :mod:`thce.data.phi.cues`)."""
-    text = ctx.text
-    for m in spec.pattern.finditer(text):
-        end = read_value(
-            spec, text, m.end(), audit_line=spec.value == "user" and _on_audit_line(text, m.start())
-        )
-        if end is not None:
-            yield make_span(ctx, m.end(), end, spec.label, source)
-
 
 # GS1 application identifiers in brackets: (01) GTIN, then (11)/(17) dates, (10) lot, (21) serial.
 _GS1_RE = re.compile(r"\(01\)[ ]?\d{14}(?:[ ]?\(\d{2,4}\)[ ]?[A-Za-z0-9./-]+)*")
@@ -45,7 +34,7 @@ _MAC_RE = re.compile(
     "GS1/HIBCC UDIs and MAC addresses.",
 )
 def find_devices(ctx: TextContext) -> Iterator[PHISpan]:
-    yield from _cued(ctx, cue_spec("DEVICE"), "device")
+    yield from cued_spans(ctx, "DEVICE", "device")
     for pattern in (_GS1_RE, _HIBCC_RE, _MAC_RE):
         for m in pattern.finditer(ctx.text):
             yield make_span(ctx, m.start(), m.end(), "DEVICE", "device")
@@ -57,7 +46,7 @@ def find_devices(ctx: TextContext) -> Iterator[PHISpan]:
     "Biometric identifiers: fingerprint, retinal/iris scan, voiceprint, face template ids.",
 )
 def find_biometrics(ctx: TextContext) -> Iterator[PHISpan]:
-    yield from _cued(ctx, cue_spec("BIOMETRIC"), "biometric")
+    yield from cued_spans(ctx, "BIOMETRIC", "biometric")
 
 
 # An image file name, with its folder path if any: "IMG_20231102_face_front.jpg",
@@ -68,6 +57,23 @@ _IMAGE_FILE_RE = re.compile(
 )
 
 
+# Close-ups of a body part other than the face are not "full-face photographs or comparable
+# images" ("wc_0091_hand_R.jpg", "lesion_L_cheek_dermoscopy_01.jpg").
+_FACE_WORDS_RE = re.compile(
+    r"(?i)face|facial|portrait|headshot|frontal|profile|id[_-]?photo|photo[_-]?id|selfie|head"
+)
+_BODY_PART_WORDS_RE = re.compile(
+    r"(?i)hand|finger|thumb|wrist|arm|elbow|shoulder|foot|feet|toe|heel|ankle|leg|knee|thigh|hip|"
+    r"back|chest|abdomen|abd|trunk|buttock|sacr|groin|genital|breast|nail|scalp|wound|lesion|"
+    r"ulcer|rash|derm|dermoscop|mole|nevus|incision|xray|x-ray|ct_|mri|ecg|ekg|echo"
+)
+
+
+def _face_or_unknown(name: str) -> bool:
+    """An image that may show a face: named so, or not named after another body part."""
+    return _FACE_WORDS_RE.search(name) is not None or _BODY_PART_WORDS_RE.search(name) is None
+
+
 @register(
     "photo",
     ("PHOTO",),
@@ -75,8 +81,9 @@ _IMAGE_FILE_RE = re.compile(
 )
 def find_photos(ctx: TextContext) -> Iterator[PHISpan]:
     for m in _IMAGE_FILE_RE.finditer(ctx.text):
-        yield make_span(ctx, m.start(), m.end(), "PHOTO", "photo")
-    yield from _cued(ctx, cue_spec("PHOTO"), "photo")
+        if _face_or_unknown(m.group()):
+            yield make_span(ctx, m.start(), m.end(), "PHOTO", "photo")
+    yield from cued_spans(ctx, "PHOTO", "photo")
 
 
 # 17 characters, no I, O or Q, letters and digits mixed.
@@ -91,45 +98,77 @@ _VIN_RE = re.compile(
     "Vehicle identifiers: VINs (17 characters) and licence plates after a cue word.",
 )
 def find_vehicles(ctx: TextContext) -> Iterator[PHISpan]:
-    yield from _cued(ctx, cue_spec("VEHICLE"), "vehicle")
+    yield from cued_spans(ctx, "VEHICLE", "vehicle")
     for m in _VIN_RE.finditer(ctx.text):
         yield make_span(ctx, m.start(), m.end(), "VEHICLE", "vehicle")
 
 
-# A line of an access log: login names there need no cue ("14:22 jdoe3 VIEW chart").
-_AUDIT_WORDS_RE = re.compile(
-    r"(?i)\b(?:audit|access(?:ed)?|log(?:ged)?[ \t]*(?:in|on|off|out)?|login|logon|viewed|"
-    r"printed|exported|session|break[- ]the[- ]glass|user|workstation)\b"
-)
-# Handle-like tokens: letters with digits or a "." / "_" inside ("jdoe3", "dr_ahmed").
+# Login names with a role or system prefix ("rn_kbello", "svc_reports01", "t.nakamura",
+# "jdoe3"): lower case, with "_", "." or trailing digits. Keys of key=value and JSON pairs
+# ("patient_id=", "client_ip":) are not logins.
 _HANDLE_RE = re.compile(
-    r"(?<![\w.@\\-])(?:[a-z]{2,}\d{1,4}|[a-z]+[._][a-z]+\d{0,4}|[A-Za-z]+\\[a-z][\w.]+)(?![\w@\\-]|\.\w)"
+    r"(?<![\w.@\\/-])(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]\.[a-z]{4,}\d{0,4}|[a-z]{4,}\d{1,4}"
+    r"|[A-Za-z]+\\[a-z][\w.]+)(?![\w@\\/-]|\.\w|[ \t]*=|\"?[ \t]*:)"
 )
+# A lower-case word standing alone between wide gaps in an audit table: "  kfrey   Unit Clerk".
+_COLUMN_WORD_RE = re.compile(
+    r"(?:(?<=[ ]{2})|(?<=\t)|(?<=\| ))([a-z][a-z.]{3,15})(?=[ ]{2,}|\t|[ ]\|)"
+)
+# Identifier-shaped tokens need no cue: an upper-case prefix and 5+ digits
+# ("PRV-2024-0113", "MW-5082211", "TV24-0331-117"). Medical codes never look like this (ICD-10
+# has 3-4 digits and a dot, CPT and LOINC no letters); public trial registry numbers stay.
+_ID_SHAPE_RE = re.compile(
+    r"(?<![\w./#-])(?=[A-Z][A-Z0-9-]*\d)(?=(?:[A-Z-]*\d){5})"
+    r"(?:[A-Z]{2,8}(?:-[A-Z]{1,8})*-?|[A-Z]-|[A-Z](?=(?:[A-Z-]*\d){6}))\d[A-Z0-9]*(?:-[A-Z0-9]+)*"
+    r"(?![\w-]|\.\w)"
+)
+_PUBLIC_REGISTRY_RE = re.compile(r"(?:NCT\d{8}|ISRCTN\d+|EUCTR[\w-]+|ACTRN\d+|CTRI[\w/-]+)$")
+# The name of a computer or a phone in quotes: device name "Jordans-iPad", host "DESKTOP-7KQ2M1P".
+_DEVICE_NAME_RE = re.compile(
+    r"(?i:\b(?:device[ _]?name|host[ _]?name|computer[ _]?name|workstation|machine[ _]?name|"
+    r"device|host))[ \t]*[:=]?[ \t]*[\"']([A-Za-z0-9][\w.' -]{1,38}[A-Za-z0-9])[\"']"
+)
+# "#SEC-118", "#RX4471209": a value right after a number sign.
+_HASH_VALUE_RE = re.compile(r"(?<![\w#])#[ ]?([A-Z][A-Z0-9-]*\d[A-Z0-9-]*)(?![\w-])")
 
 
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
+def _not_a_login(word: str) -> bool:
+    """Words joined by "_" that read as field names ("chart_open", "visit_summary")."""
+    from thce.data.phi.vocabulary import is_medical_word
 
-
-def _on_audit_line(text: str, pos: int) -> bool:
-    start, end = _line_bounds(text, pos)
-    return _AUDIT_WORDS_RE.search(text, start, end) is not None
+    parts = [p for p in re.split(r"[_.]", word) if p]
+    return not any(ch.isdigit() for ch in word) and all(
+        p in FUNCTION_WORDS or is_medical_word(p) for p in parts
+    )
 
 
 @register(
     "other_id",
     ("ID",),
     "Other unique numbers: study subject and participant ids, badges, employee and student "
-    "ids, reference numbers, login names (after 'user', 'login', on audit lines).",
+    "ids, reference numbers, logins (after 'user', on audit lines, 'rn_kbello'), and "
+    "identifier-shaped codes ('PRV-2024-0113').",
 )
 def find_other_ids(ctx: TextContext) -> Iterator[PHISpan]:
     text = ctx.text
-    yield from _cued(ctx, cue_spec("ID"), "other_id")
-    yield from _cued(ctx, cue_spec("ID_USER"), "other_id")
-    if not _AUDIT_WORDS_RE.search(text):
-        return
+    yield from cued_spans(ctx, "ID", "other_id")
+    yield from cued_spans(ctx, "ID_USER", "other_id")
     for m in _HANDLE_RE.finditer(text):
-        if _on_audit_line(text, m.start()):
+        if not _not_a_login(m.group()):
             yield make_span(ctx, m.start(), m.end(), "ID", "other_id")
+    for m in _ID_SHAPE_RE.finditer(text):
+        if not _PUBLIC_REGISTRY_RE.match(m.group()):
+            yield make_span(ctx, m.start(), m.end(), "ID", "other_id")
+    for m in _DEVICE_NAME_RE.finditer(text):
+        yield make_span(ctx, m.start(1), m.end(1), "ID", "other_id")
+    for m in _HASH_VALUE_RE.finditer(text):
+        yield make_span(ctx, m.start(1), m.end(1), "ID", "other_id")
+    if AUDIT_WORDS_RE.search(text) is None:
+        return
+    start = 0
+    for line in text.split("\n"):
+        if AUDIT_WORDS_RE.search(line) and any(ch.isdigit() for ch in line):
+            for m in _COLUMN_WORD_RE.finditer(line):
+                if not _not_a_login(m.group(1)):
+                    yield make_span(ctx, start + m.start(1), start + m.end(1), "ID", "other_id")
+        start += len(line) + 1

@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 
 from thce.data.phi.context import TextContext
-from thce.data.phi.lexicon import FUNCTION_WORDS
+from thce.data.phi.lexicon import FUNCTION_WORDS, US_STATES
 from thce.data.phi.registry import make_span
 from thce.data.phi.spans import PHISpan
 from thce.errors import DataError
@@ -36,7 +36,7 @@ _NEXT_UPPER_PIECE_RE = re.compile(r"[ ]([A-Z0-9]+(?:[-./_:][A-Z0-9]+)*)(?![\w-])
 _SPLIT_RE = re.compile(r"[-./_:+]")
 # What follows a dose or a measurement: never an identifier ("plate 3.5 mm", "ins 100 units").
 _UNIT_AFTER_RE = re.compile(
-    r"[ \t]*(?:mg|mcg|µg|g|gm|kg|lb|lbs|ml|mL|l|L|mm|cm|in|inch(?:es)?|fr|Fr|french|%|units?|u|U|"
+    r"[ \t]*(?:mg|mcg|µg|g|gm|kg|lb|lbs|ml|mL|l|L|mm|cm|inch(?:es)?|fr|Fr|french|%|units?|u|U|"
     r"iu|IU|meq|mEq|mmol|mmHg|mV|V|ohms?|Ω|ms|sec|min|hrs?|hours?|days?|weeks?|months?|years?|"
     r"x|times|beats|bpm|hole|holes|mCi|mSv|Gy|cGy)(?![A-Za-z])"
 )
@@ -48,6 +48,10 @@ _NOT_AN_ID_RE = re.compile(
 )
 # Code formats of ICD-10-CM, HCPCS and CPT: never taken after skipped words ("claim for E0784").
 _MEDICAL_CODE_RE = re.compile(r"[A-TV-Z]\d[0-9A-Z](?:\.?[0-9A-Z]{1,4})?|[A-V]\d{4}|\d{4}[0-9FTU]")
+# ICD-10-CM codes with their dot and HCPCS codes are never identifiers ("the encounter is E11.22",
+# "a device is E0601").
+_CODE_FORMAT_RE = re.compile(r"[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}|[A-V]\d{4}")
+_STATE_PREFIX_RE = re.compile(rf"(?:{'|'.join(US_STATES)})[ ]")
 # A login name: letters first, then letters, digits, . _ - or a DOMAIN\ prefix.
 _USER_RE = re.compile(r"[A-Za-z][A-Za-z0-9._\\-]{1,31}(?<![._\\-])(?![\w@\\-])")
 # More values after the first: "serials SVX-41120-L / SVX-41121-R", "vehicles KLM 4482 and 7TRE219".
@@ -99,7 +103,7 @@ def _compile(name: str, table: dict) -> CueSpec:
     # The cue, then any mix of ":", "#", "=", "(", quotes, a short parenthesis ("(R index)")
     # and filler words before the value.
     glue = (
-        r"(?:[ \t]*(?:[.:#=(\[\"'‘“]|-(?![A-Za-z0-9])|\([^()\n]{1,24}\)"
+        r"(?:[ \t]*(?:\([^()\n]{1,24}\)|[.:#=(\[\"'‘“]|-(?![A-Za-z0-9])"
         rf"|(?i:\b(?:{fillers}))(?![\w]))[ \t]*)*[ \t]*"
     )
     # Never right after "PO" ("PO Box 2556" is an address).
@@ -137,6 +141,13 @@ def cue_tables() -> dict[str, dict]:
 
 
 @cache
+def _all_cue_keys() -> frozenset[str]:
+    """The first words of every cue of every table, and the abbreviations of other recognizers."""
+    keys = frozenset().union(*(cue_spec(name).keys for name in cue_tables() if name != "COLUMNS"))
+    return keys | {"ssn", "dob", "dos", "mrn", "npi", "dea", "vin", "dl", "ein", "tin", "mbi"}
+
+
+@cache
 def cue_spec(name: str) -> CueSpec:
     """The compiled cues of table ``name`` ("DEVICE", "ID_USER"...)."""
     tables = cue_tables()
@@ -165,19 +176,37 @@ def cued_values(
             if skip:
                 end = read_value(spec, text, skip.end())
                 value = text[skip.end() : end] if end is not None else ""
-                if _is_strong(value) and not _MEDICAL_CODE_RE.fullmatch(value):
+                # A skipped word that is itself a cue announces its own kind: "licence plate
+                # TX KDR-4471" is a plate, not a licence.
+                skipped = set(skip.group().lower().split())
+                if (
+                    _is_strong(value)
+                    and not _MEDICAL_CODE_RE.fullmatch(value)
+                    and not skipped & _all_cue_keys()
+                ):
                     start = skip.end()
                 else:
                     end = None
         if end is None:
             continue
+        state = _STATE_PREFIX_RE.match(text, start, end)
+        if state and any(ch.isdigit() for ch in text[state.end() : end]):
+            start = state.end()  # "plate TX KDR-4471": the state may stay (Safe Harbor)
         found.append((start, end))
         found.extend(_more_values(spec, text, end, audit_line))
     if spec.direct is not None:
         for m in ctx.match_at_words(spec.direct, spec.direct_keys):
             end = read_value(spec, text, m.end())
             value = text[m.end() : end] if end else ""
-            if end and len(value) >= 5 and any(c.isalpha() for c in value):
+            first_piece = value.split()[0] if value else ""
+            # No cue word between noun and value: the value must mix letters and digits from
+            # its first piece on ("hub MAC 00:1A:..." keeps "MAC").
+            if (
+                end
+                and len(value) >= 5
+                and any(c.isalpha() for c in value)
+                and any(c.isdigit() for c in first_piece)
+            ):
                 found.append((m.end(), end))
     return found
 
@@ -228,6 +257,8 @@ def _read_code(text: str, pos: int, min_digits: int) -> int | None:
     m = _PIECE_RE.match(text, pos)
     if not m or (pos > 0 and text[pos - 1].isalnum() and not text[pos].isalpha()):
         return None
+    if m.group().isalpha() and m.group().lower() in _all_cue_keys():
+        return None  # "DEA MW3318402, NPI 1174589932": "NPI" starts the next cue, not a value
     end, last = m.end(), m.group()
     while not any(ch.islower() for ch in last):
         nxt = _NEXT_UPPER_PIECE_RE.match(text, end)
@@ -242,7 +273,11 @@ def _read_code(text: str, pos: int, min_digits: int) -> int | None:
         return None
     if digits < 2 and (size < 5 or any(ch.islower() for ch in letters)):
         return None  # one digit: only plate-like upper-case values ("GOBLUE1")
-    if _NOT_AN_ID_RE.fullmatch(value) or _UNIT_AFTER_RE.match(text, end):
+    if (
+        _NOT_AN_ID_RE.fullmatch(value)
+        or _CODE_FORMAT_RE.fullmatch(value)
+        or _UNIT_AFTER_RE.match(text, end)
+    ):
         return None
     date = _SHORT_DATE_RE.fullmatch(value)
     if date and int(date.group(1)) <= 31 and int(date.group(2)) <= 31:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import CREDENTIALS, LARGE_REGIONS
+from thce.data.phi.names import has_name_cue
 from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
 from thce.data.phi.words import NAME_SEQ, is_non_name_word
@@ -46,7 +47,7 @@ _SUFFIXES = (
     r"Foundation|Logistics|Corporation|Corp\.?|Inc\.?|LLC|Company|Industries|Manufacturing|"
     r"Systems|Services|Solutions|Enterprises|Construction|Farms|Motors|Bank|Church|Ministries"
 )
-_CAP = r"[A-Z][\w'’&-]*"
+_CAP = r"[A-Z][A-Za-z'’&-]*(?![\w])"
 # One to four capitalised words (and "of", "and", "&", "the" between them) before the suffix.
 _FACILITY_RE = re.compile(
     rf"\b((?:(?:St\.?|Saint|Mt\.?)[ \t]+)?{_CAP}(?:[ \t]+(?:(?:of|and|&|the|for|on)[ \t]+)?{_CAP}){{0,3}}"
@@ -129,10 +130,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
 def find_facilities(ctx: TextContext) -> Iterator[PHISpan]:
     text = ctx.text
     for m in _FACILITY_RE.finditer(text):
-        words = m.group(1).split()
+        start = m.start(1)
+        if has_name_cue(ctx, start, start) and " of " in m.group(1):
+            # "Dr. Lena Park of Riverside Cardiology": the person ends at "of".
+            start = m.start(1) + m.group(1).index(" of ") + 4
+        words = text[start : m.end(1)].split()
         strong = _STRONG_RE.search(m.group(1)) is not None
-        if _distinctive(words[:-1], vocabulary=not strong) and not ctx.is_protected(*m.span(1)):
-            yield make_span(ctx, m.start(1), m.end(1), "LOCATION", "facility")
+        if _distinctive(words[:-1], vocabulary=not strong) and not ctx.is_protected(
+            start, m.end(1)
+        ):
+            yield make_span(ctx, start, m.end(1), "LOCATION", "facility")
             city = _CITY_AFTER_RE.match(text, m.end(1))
             if city and _distinctive([city.group(1).split()[0]], vocabulary=False):
                 yield make_span(ctx, *city.span(1), "LOCATION", "facility")

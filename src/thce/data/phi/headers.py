@@ -33,7 +33,8 @@ from thce.data.phi.words import NAME_WORD, RELATION_SET, TITLE_SET, is_non_name_
 
 # A surname or given name in capitals: "GARCIA", "O'BRIEN", "SMITH-JONES", "MUÑOZ".
 CAPS_WORD = r"(?:[A-Z]['’])?[A-ZÀ-ÖØ-Þ]{2,}(?:['’-][A-ZÀ-ÖØ-Þ]{2,})*"
-_WORD = rf"(?:{CAPS_WORD}(?![a-zß-ÿ])|{NAME_WORD})"
+# Two letters at least: a single capital is an initial, matched on its own.
+_WORD = rf"(?=[^\W\d_](?:[^\W\d_]|['’][^\W\d_]))(?:{CAPS_WORD}(?![a-zß-ÿ])|{NAME_WORD})"
 _INITIAL = r"[A-Z](?:\.|(?![\w'’-]))"
 _PARTICLES = r"(?:(?:de|del|della|di|da|du|la|le|van|von|der|den|ter|bin|al|dos|das|St\.?)[ ]){0,2}"
 _SUFFIX = r"(?:,?[ ](?:Jr|Sr|JR|SR)\.?|[ ](?:II|III|IV))?"

@@ -26,6 +26,9 @@ from thce.data.phi.spans import PHISpan
 _CODE_LABELS = frozenset(
     ["MRN", "HEALTH_PLAN", "ACCOUNT", "LICENSE", "DEVICE", "BIOMETRIC", "VEHICLE", "ID"]
 )
+_MEDICAL_CODE_RE = re.compile(
+    r"[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?|[A-V]\d{4}|\d{4}[0-9FTU]|\d{5}(?:-\d{1,4})?"
+)
 _VALUE_RE = re.compile(r"[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)*")
 _RUN_RE = re.compile(r"\d+|[A-Z]+|[a-z]+|[-_./]")
 
@@ -38,6 +41,8 @@ def _shape(value: str) -> tuple[str, ...] | None:
     """
     if not _VALUE_RE.fullmatch(value) or sum(ch.isdigit() for ch in value) < 3 or len(value) < 5:
         return None
+    if _MEDICAL_CODE_RE.fullmatch(value):
+        return None  # "E11.22", "J1100", "99213": codes make no family
     runs = _RUN_RE.findall(value)
     # The prefix: everything up to the first separator or letter/digit change.
     prefix = runs[0]

@@ -39,8 +39,11 @@ from thce.data.phi.words import (
 _TITLE_RE = re.compile(rf"\b(?:{'|'.join(TITLES)})(?:\.|(?=[ \t]))[ \t]*({NAME_SEQ})")
 _STREET_BEFORE_DR = re.compile(r"\d[\w-]*[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}$")
 # A credential followed by ":" is a role label, not a signature ("Triage RN: Paige Schreiber").
+_CREDENTIAL_ALT = "|".join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))
+# Without a comma, a credential followed by a name is a role: "Flight RN Celeste Yarborough".
 _CREDENTIAL_RE = re.compile(
-    rf"({NAME_SEQ}),?[ \t]+(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))})(?![\w-])(?![ \t]*:)"
+    rf"(?<![\w'’.-])({NAME_SEQ})(?:,[ \t]*(?:{_CREDENTIAL_ALT})|[ \t]+(?:{_CREDENTIAL_ALT})"
+    rf"(?![\w-])(?![ \t]+[A-Z][a-z]))(?![\w-])(?![ \t]*:)"
 )
 _NAME_CUES = (
     r"patient|pt\.?|(?:patient[ \t]+|pt[ \t]+|full[ \t]+|legal[ \t]+)?name[ \t]*:|seen[ \t]+by|"
@@ -171,6 +174,9 @@ _FACILITY_WORDS = frozenset(
 )
 
 
+_STATE_AFTER_RE = re.compile(
+    rf",?[ \t]+(?:(?:{'|'.join(US_STATES)})(?:[ \t]+\d{{5}}|[ \t]*[,.;\n]|$)|(?:{'|'.join(map(re.escape, US_STATES.values()))})\b)"
+)
 # "Beauregard, Lucille:" opening a note or a line.
 _LINE_START_NAME_RE = re.compile(
     rf"(?m)^[ \t]*({NAME_WORD}),[ \t]*({NAME_WORD}(?:[ \t]+{INITIAL})?)[ \t]*(?=[:(]|-[ \t]|$)"
@@ -200,6 +206,8 @@ def _find_name_runs(ctx: TextContext) -> Iterator[PHISpan]:
         following = text[m.end(1) : m.end(1) + 15].split()
         if following and following[0].strip(".,;:").lower() in _FACILITY_WORDS:
             continue  # "Springfield General Hospital" is a place (location recognizer)
+        if _STATE_AFTER_RE.match(text, m.end(1)):
+            continue  # "East Haddam CT 06423", "Cedar Falls, Iowa": a city
         yield make_span(ctx, m.start(1), m.end(1), "NAME", "name")
 
 

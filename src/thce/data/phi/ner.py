@@ -170,7 +170,7 @@ _HYPHEN_AFTER_RE = re.compile(r"-[A-Za-z][A-Za-z-]*")
 # inside an entity ("Neurologist Dr Jones").
 _ENTITY_CUT_RE = re.compile(
     r"(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bJr)(?<!\bSr)(?<!\bMrs)"
-    r"(?<!\b[A-Z])[.;:!?]\s+|\s*[\n\t]\s*|[ ]{2,}|\s*\|\s*"
+    r"(?<!\b[A-Z])[.;:!?]\s+|\s*[\n\t]\s*|[ ]{2,}|\s*\|\s*|\s+(?:of|at|from)\s+"
     r"|\b(?:Dr|Doctor|Mr|Mrs|Ms|Mx|Miss|Prof|Professor)\b\.?\s*"
 )
 

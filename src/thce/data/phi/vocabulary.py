@@ -143,6 +143,15 @@ def is_medical_word(word: str) -> bool:
     vocabulary = medical_vocabulary()
     if all(p.lower() in vocabulary or len(p) == 1 for p in parts):
         return True
+    # Plurals of medical words ("Radiographs", "Comedones").
+    low = bare.lower()
+    if (
+        len(parts) == 1
+        and len(low) > 6
+        and low.endswith("s")
+        and (low[:-1] in vocabulary or (low.endswith("es") and low[:-2] in vocabulary))
+    ):
+        return True
     # A combining form before a medical word: "Gastro-esophageal", "Cardio-pulmonary".
     return (
         len(parts) == 2

@@ -282,6 +282,8 @@ def test_cue_file_tags_are_phi_labels():
         "Anti-K identified (Kell antigen). Miller Fisher variant unlikely.",
         "O2 Sat (95) on room air. Plate fixation with a 3.5 mm plate.",
         "Visits: SN 2w4, PT 1w4. Lancets, per box of 100.",
+        "PT eval: Tinetti 18/28, Berg 41/56. Allergies: Sulfa (rash), Codeine (nausea).",
+        "The code for the encounter is E11.22; a CPAP device is E0601.",
     ],
 )
 def test_medical_traps_survive(scrubber, text):

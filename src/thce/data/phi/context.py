@@ -79,6 +79,9 @@ _DRUG_DOSE_RE = re.compile(
     r"(?:\d+(?:\.\d+)?/\d{3}(?![/\d])|\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?[ \t]*(?:mg|mcg|µg|g|gm|units?|iu|IU|mL|ml|%|"
     r"mEq|mmol|tabs?|tablets?|caps?|capsules?|puffs?|sprays?|drops?)\b)"
 )
+# A capitalised word followed by a score out of its maximum is a scale ("Berg 41/56",
+# "Tinetti 18/28"), unless a title or cue announces a person.
+_SCORE_AFTER_RE = re.compile(r"\b([A-Z][a-z]{2,})[ \t]+(\d{1,3})/(\d{1,3})(?![/\d])")
 _MAX_EPONYM_WORDS = 3
 # The token right before a position, and model designations: digits, capitals ("CI632", "8",
 # "HF", "DR-T", "MRI", "780G").
@@ -129,6 +132,11 @@ class TextContext:
         ranges.extend(self._eponyms_before_heads())
         ranges.extend(self._possessive_eponyms())
         ranges.extend(m.span(1) for m in _DRUG_DOSE_RE.finditer(self.text))
+        ranges.extend(
+            m.span(1)
+            for m in _SCORE_AFTER_RE.finditer(self.text)
+            if int(m.group(2)) <= int(m.group(3)) and not self._announced(m.start(1))
+        )
         ranges.extend(self._device_names())
         return _merge_ranges(ranges)
 

@@ -119,6 +119,10 @@ def chunk_text(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
 
 
 _NAME_LABELS = {"PERSON"}
+# Lines that list drugs or allergens: NER hits on them are medical words.
+_LIST_LABEL_RE = re.compile(
+    r"\b(?i:allerg(?:y|ies)|meds|medications|med[ \t]+list|rx|prescriptions)[ \t]*:[^.;\n]*$"
+)
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _STATE_ABBRS = set(US_STATES)
 
@@ -134,6 +138,9 @@ def entity_spans(ents: Iterable[tuple[int, int, str]], ctx: TextContext) -> list
     spans: list[PHISpan] = []
     text = ctx.text
     for start, end, label in _split_entities(ents, text):
+        line_start = text.rfind("\n", 0, start) + 1
+        if _LIST_LABEL_RE.search(text, line_start, start) and not has_name_cue(ctx, start, end):
+            continue  # "Allergies: Sulfa (rash), Codeine": drugs and allergens, not people
         if label in _NAME_LABELS:
             for s, e in clean_name_tokens(ctx, start, end, strict_single=True):
                 if not _medical_only(ctx, s, e):

@@ -104,6 +104,50 @@ def _load_skipping_plugins(spacy: Any, name: str) -> Language:
     return spacy.load(name, exclude=list(_EXCLUDED_PIPES))
 
 
+# A capitalised word: the only thing spaCy's model tags as a person or a place here.
+_CAP_WORD_RE = re.compile(r"[A-ZÀ-Þ][\w'’-]*")
+
+
+def ner_segments(ctx: TextContext, spans: Iterable[PHISpan]) -> list[tuple[int, str]]:
+    """The lines of a text worth running NER on, as ``(offset, piece)``, adjacent lines joined.
+
+    NER can add a name or a place only where a capitalised word stands that the rules have
+    not removed and that is not clinical vocabulary: an NER hit on anything else is vetoed
+    (see :func:`entity_spans`). Lines without such a word are skipped, which saves most of the
+    NER time on clinical text; spaCy's entities depend on a few tokens around them, so a line
+    on its own gives the same entities as the whole note.
+    """
+    from thce.data.phi.vocabulary import is_medical_word
+
+    text = ctx.text
+    covered = bytearray(len(text))
+    for span in spans:
+        covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+    segments: list[tuple[int, str]] = []
+    run_start = run_end = -1
+    line_start = 0
+    for line in text.split("\n"):
+        line_end = line_start + len(line)
+        needed = any(
+            not covered[m.start()]
+            and len(m.group()) > 1
+            and not is_non_name_word(m.group())
+            and not is_medical_word(m.group())
+            for m in _CAP_WORD_RE.finditer(text, line_start, line_end)
+        )
+        if needed:
+            if run_start < 0:
+                run_start = line_start
+            run_end = line_end
+        elif run_start >= 0:
+            segments.append((run_start, text[run_start:run_end]))
+            run_start = -1
+        line_start = line_end + 1
+    if run_start >= 0:
+        segments.append((run_start, text[run_start:run_end]))
+    return segments
+
+
 def chunk_text(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     """Yield ``(offset, piece)`` pieces of at most ``size`` characters, cut at whitespace."""
     start = 0

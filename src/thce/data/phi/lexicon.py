@@ -510,6 +510,7 @@ CLINICAL_WORDS: frozenset[str] = frozenset(
     meter meters reading readings log logs fingerstick fingersticks glucometer sensor sensors
     monitor pump pumps spacer nebulizer nebs neb inhaler walker cane crutch crutches splint
     needlestick needlesticks leadless transmitter transmitters interrogation sat sats spo2 pox ox
+    radiograph radiographs comedo comedones
     wheeze wheezes wheezing crackle crackles rales rhonchi stridor rub rubs bruit bruits
     infiltrate infiltrates consolidation opacity opacities exudate exudates effusion effusions
     pleuritic productive nonproductive scattered patchy focal diffuse occasional intermittent

@@ -34,7 +34,7 @@ def invoke(*args: str):
 def test_help_lists_commands():
     result = invoke("--help")
     assert result.exit_code == 0
-    for name in ("check", "preprocess", "build"):
+    for name in ("check", "preprocess", "build", "phi-eval"):
         assert name in result.output
 
 
@@ -181,3 +181,77 @@ def test_build_default_output_and_errors(tmp_path, monkeypatch):
     result = invoke("build", str(bad), "--output", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert "did you mean 'source_path'?" in " ".join(result.output.split())
+
+
+# --------------------------------------------------------------------------- phi-eval
+
+PHI_NOTE = {
+    "id": "n1",
+    "text": "Pt: GARCIA, ELENA R  MRN: 4471023. Pump serial PX-4471-QZ. Parkinson disease.",
+    "phi": [
+        {"start": 4, "end": 19, "label": "NAME", "text": "GARCIA, ELENA R"},
+        {"start": 26, "end": 33, "label": "MRN", "text": "4471023"},
+        {"start": 47, "end": 57, "label": "DEVICE", "text": "PX-4471-QZ"},
+    ],
+    "traps": [{"start": 59, "end": 76, "kind": "eponym", "text": "Parkinson disease"}],
+}
+
+
+def test_phi_eval_prints_recall_and_precision_per_kind(tmp_path):
+    path = write(tmp_path / "phi.jsonl", [PHI_NOTE])
+    result = invoke("phi-eval", str(path), "--rules-only")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "token recall 1.0000 precision 1.0000 trap damage 0.00% (0/1)" in out
+    for kind in ("NAME", "MRN", "DEVICE", "eponym"):
+        assert kind in out
+    data = json.loads(invoke("phi-eval", str(path), "--rules-only", "--json").stdout)
+    assert data["token_recall"] == 1.0 and data["trap_damage"] == 0.0
+    assert data["labels"]["DEVICE"] == {
+        "spans": 1,
+        "tokens": 3,
+        "recall": 1.0,
+        "removed_tokens": 3,
+        "precision": 1.0,
+    }
+    assert data["trap_kinds"]["eponym"] == {"spans": 1, "damaged": 0, "damage": 0.0}
+    assert "missed" not in data  # note text only with --show-errors
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json\n", "phi.jsonl:1: invalid JSON"),
+        (
+            json.dumps({"id": "x", "text": "ab", "phi": [{"start": 0, "end": 9, "label": "NAME"}]})
+            + "\n",
+            "phi.jsonl:1: phi[0]: offsets 0-9 are outside the text",
+        ),
+        (
+            json.dumps(
+                {"id": "x", "text": "ab", "phi": [{"start": "0", "end": 1, "label": "NAME"}]}
+            )
+            + "\n",
+            "phi[0].start: must be an integer",
+        ),
+        (
+            json.dumps({"id": "x", "text": "ab", "phi": [{"start": 0, "end": 1, "label": "NOPE"}]})
+            + "\n",
+            "unknown PHI label 'NOPE'",
+        ),
+        (json.dumps({"id": "x"}) + "\n", "missing field 'text'"),
+    ],
+)
+def test_phi_eval_bad_input_is_one_line_and_exit_2(tmp_path, content, message):
+    path = tmp_path / "phi.jsonl"
+    path.write_text(content)
+    result = invoke("phi-eval", str(path), "--rules-only")
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_phi_eval_missing_file(tmp_path):
+    result = invoke("phi-eval", str(tmp_path / "nope.jsonl"))
+    assert result.exit_code == 2
+    assert "annotated PHI file not found" in result.output

@@ -56,7 +56,11 @@ def labels(scrubber: PHIScrubber, text: str) -> list[tuple[str, str]]:
 
 def test_fixture_is_large_varied_and_consistent(notes):
     assert len(notes) >= 150
-    assert {span.label for note in notes for span in note.phi} == set(PHI_LABELS)
+    assert {span.label for note in notes for span in note.phi} == set(PHI_LABELS) - {
+        "BIOMETRIC",
+        "PHOTO",
+        "ID",
+    }  # added with issue 13: in phi_tuning_extra.jsonl and phi_heldout.jsonl
     kinds = {trap.label for note in notes for trap in note.traps}
     assert {"eponym", "code", "dose", "vital", "duration", "age", "abbrev", "drug"} <= kinds
     assert {note.split for note in notes} == {
@@ -354,10 +358,10 @@ def test_short_dates_versus_fractions(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a 92-year-old woman", "a [AGE]-year-old woman"),
-        ("94 yo M", "[AGE] yo M"),
+        ("a 92-year-old woman", "a [AGE] woman"),
+        ("94 yo M", "[AGE] M"),
         ("aged 101", "aged [AGE]"),
-        ("95F with CHF", "[AGE]F with CHF"),
+        ("95F with CHF", "[AGE] with CHF"),
         ("Pt is 91.", "Pt is [AGE]."),
         ("a 72-year-old man", "a 72-year-old man"),
         ("89 yo", "89 yo"),
@@ -449,7 +453,8 @@ def test_addresses(text, expected):
     ],
 )
 def test_locations_below_state_level(text, expected):
-    assert only("location").scrub(text) == expected
+    found = PHIScrubber(use_ner=False, recognizers=["location", "facility"]).scrub(text)
+    assert found == expected
 
 
 # --------------------------------------------------------------------------- API behaviour
@@ -489,7 +494,7 @@ def test_long_text_is_processed_in_chunks(scrubber):
 
 
 def test_placeholders_cover_every_label():
-    assert len(PHI_LABELS) == 17 and PHISpan(0, 1, "SSN").placeholder == "[SSN]"
+    assert len(PHI_LABELS) == 20 and PHISpan(0, 1, "SSN").placeholder == "[SSN]"
     covered = {label for r in RECOGNIZERS.values() for label in r.labels}
     assert covered | {"NAME", "LOCATION"} == set(PHI_LABELS)
 

@@ -3,6 +3,7 @@
     thce data check data/examples/sample_stage_2.jsonl --stage 2
     thce data preprocess raw.jsonl --output clean.jsonl --rejects clean.rejects.jsonl
     thce data build data/config/thce_stage_1.yaml --output outputs/data/stage_1
+    thce data phi-eval tests/fixtures/phi_heldout.jsonl
 
 Only typer/rich and light THCE modules are imported here; the checker, preprocessor and
 builder (and through them spaCy, lingua, datasets) load inside the commands.
@@ -19,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from thce.data.phi_eval_cli import phi_eval_command
 from thce.errors import DataError
 
 app = typer.Typer(
@@ -231,4 +233,6 @@ def build_command(
         console.print(f"Rejected by check: {reasons} (see {output / 'rejects.jsonl'})")
 
 
-__all__ = ["app", "build_command", "check_command", "preprocess_command"]
+app.command("phi-eval")(phi_eval_command)
+
+__all__ = ["app", "build_command", "check_command", "phi_eval_command", "preprocess_command"]

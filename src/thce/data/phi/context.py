@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 
 from thce.data.phi.lexicon import (
+    DEVICE_HEADS,
     EPONYM_HEADS,
     FUNCTION_WORDS,
     KNOWN_EPONYMS,
@@ -23,8 +25,21 @@ from thce.data.phi.lexicon import (
 
 # Words are matched generically and looked up in sets: a 200-way regex alternation is slow.
 _WORD_RE = re.compile(r"[A-Za-z]+")
+_LETTER_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z]+")
+
+
+def first_words(alternation: str) -> frozenset[str]:
+    """Every lower-case word of a regex alternation of phrases: the words a cue can start with
+    (a superset; function words, which start no cue, are left out)."""
+    return frozenset(
+        w for w in re.findall(r"[a-z]+", alternation.lower()) if w not in FUNCTION_WORDS
+    )
+
+
 # One capitalised word (hyphenated parts and a possessive allowed) right before position p.
 _PREV_CAP_WORD_RE = re.compile(r"(?<![\w’'-])([A-Z][\w’'-]*?(?:['’]s?)?)\s+$")
+# Two names joined by "and" or "&" before a head noun: "Hoehn and Yahr stage", "Brown & Sequard".
+_PREV_JOINED_CAP_WORD_RE = re.compile(r"(?<![\w’'-])([A-Z][\w’'-]*?)\s+(?:and|&)\s+$")
 _PHRASE_RE = re.compile(
     "|".join(re.escape(p) for p in sorted(PROTECTED_PHRASES, key=len, reverse=True))
 )
@@ -64,7 +79,14 @@ _DRUG_DOSE_RE = re.compile(
     r"(?:\d+(?:\.\d+)?/\d{3}(?![/\d])|\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?[ \t]*(?:mg|mcg|µg|g|gm|units?|iu|IU|mL|ml|%|"
     r"mEq|mmol|tabs?|tablets?|caps?|capsules?|puffs?|sprays?|drops?)\b)"
 )
+# A capitalised word followed by a score out of its maximum is a scale ("Berg 41/56",
+# "Tinetti 18/28"), unless a title or cue announces a person.
+_SCORE_AFTER_RE = re.compile(r"\b([A-Z][a-z]{2,})[ \t]+(\d{1,3})/(\d{1,3})(?![/\d])")
 _MAX_EPONYM_WORDS = 3
+# The token right before a position, and model designations: digits, capitals ("CI632", "8",
+# "HF", "DR-T", "MRI", "780G").
+_PREV_TOKEN_RE = re.compile(r"(?<![\w’'-])([\w][\w’'/-]*)\s+$")
+_MODEL_RE = re.compile(r"(?=.*[\dA-Z]{2}|.*\d)[A-Z0-9][A-Z0-9/-]*[A-Za-z0-9]?|\d+")
 _LOOKBACK = 80
 # Decision rules and grading systems named after a place or a person may have one or two
 # medical words between the name and the head noun ("Ottawa ankle rules", "Canadian head CT
@@ -110,11 +132,44 @@ class TextContext:
         ranges.extend(self._eponyms_before_heads())
         ranges.extend(self._possessive_eponyms())
         ranges.extend(m.span(1) for m in _DRUG_DOSE_RE.finditer(self.text))
+        ranges.extend(
+            m.span(1)
+            for m in _SCORE_AFTER_RE.finditer(self.text)
+            if int(m.group(2)) <= int(m.group(3)) and not self._announced(m.start(1))
+        )
+        ranges.extend(self._device_names())
         return _merge_ranges(ranges)
 
     @cached_property
     def _starts(self) -> list[int]:
         return [start for start, _ in self.protected]
+
+    @cached_property
+    def word_index(self) -> dict[str, list[int]]:
+        """Start offsets of each lower-cased run of letters ("serial" -> [12, 80])."""
+        index: dict[str, list[int]] = {}
+        for m in _LETTER_RUN_RE.finditer(self.text):
+            index.setdefault(m.group().lower(), []).append(m.start())
+        return index
+
+    def match_at_words(
+        self, pattern: re.Pattern[str], keys: Iterable[str]
+    ) -> Iterator[re.Match[str]]:
+        """Non-overlapping matches of ``pattern`` that start at a word in ``keys``.
+
+        Cue alternations of a hundred phrases are slow to try at every position; trying them
+        only where one of their first words stands gives the same matches several times faster.
+        """
+        index = self.word_index
+        starts = sorted(p for key in index.keys() & set(keys) for p in index[key])
+        end = -1
+        for pos in starts:
+            if pos < end:
+                continue
+            m = pattern.match(self.text, pos)
+            if m:
+                end = m.end()
+                yield m
 
     def is_protected(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` overlaps a protected eponym range."""
@@ -136,10 +191,63 @@ class TextContext:
             for _ in range(_MAX_EPONYM_WORDS):
                 window_start = max(0, pos - _LOOKBACK)
                 match = _PREV_CAP_WORD_RE.search(text, window_start, pos)
+                if not match and first < gap:
+                    match = _PREV_JOINED_CAP_WORD_RE.search(text, window_start, pos)
                 if not match or match.group(1).rstrip(".").lower() in _TITLE_SET:
                     break
                 first = pos = match.start(1)
-            if first < gap and (gap == head.start() or not self._announced(first)):
+            if first >= gap or (gap != head.start() and self._announced(first)):
+                continue
+            # A capitalised head inside a proper name ("Puget Sound", "Mercy Heart Center")
+            # is no eponym unless a known eponym or a possessive comes first ("Crohn's Disease").
+            word = head.group()
+            if (
+                word.istitle()
+                and word.lower() not in _CLASSIFICATION_HEADS
+                and not self._eponym_word(text, first, gap)
+            ):
+                continue
+            found.append((first, head.end()))
+        return found
+
+    @staticmethod
+    def _eponym_word(text: str, start: int, end: int) -> bool:
+        words = _WORD_RE.findall(text, start, end)
+        return bool(words) and (
+            words[0] in KNOWN_EPONYMS or bool(re.search(r"['’]s?\s*$", text[start:end]))
+        )
+
+    def _device_names(self) -> list[tuple[int, int]]:
+        """Brand and model before a device noun: "Nucleus 8 sound processor"."""
+        from thce.data.phi.vocabulary import is_medical_word
+
+        text = self.text
+        found: list[tuple[int, int]] = []
+        for head in _WORD_RE.finditer(text):
+            if head.group().lower() not in DEVICE_HEADS:
+                continue
+            pos, models, modifiers = head.start(), 0, 0
+            while True:  # model tokens ("CI632", "8", "HF", "MRI") and medical words ("sound")
+                m = _PREV_TOKEN_RE.search(text, max(0, pos - _LOOKBACK), pos)
+                if not m:
+                    break
+                token = m.group(1)
+                if _MODEL_RE.fullmatch(token) and models < 3:
+                    models += 1
+                elif token[:1].islower() and modifiers < 2 and is_medical_word(token):
+                    modifiers += 1
+                else:
+                    break
+                pos = m.start(1)
+            first = pos
+            for _ in range(_MAX_EPONYM_WORDS):
+                m = _PREV_CAP_WORD_RE.search(text, max(0, first - _LOOKBACK), first)
+                if not m or m.group(1).rstrip(".").lower() in _TITLE_SET:
+                    break
+                first = m.start(1)
+            # A model number or a medical word must sit in between: "John Smith pacemaker
+            # check" is a person.
+            if first < pos and models + modifiers and not self._announced(first):
                 found.append((first, head.end()))
         return found
 

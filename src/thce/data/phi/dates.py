@@ -1,4 +1,4 @@
-"""Recognizers for dates (any with a day or month; bare years stay) and ages over 89."""
+"""Recognizer for dates: any with a day or month (bare years stay, as Safe Harbor allows)."""
 
 from __future__ import annotations
 
@@ -13,32 +13,47 @@ _MONTH_FULL = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
 )
 _MONTH_ABBR = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-_MONTH_ANY = rf"(?:{_MONTH_FULL}|(?:{_MONTH_ABBR})\.?)"
+# Title case or capitals ("NOV 2, 2023" in headers), never lower case ("may", "mar").
+_MONTH_ANY = rf"(?:{_MONTH_FULL}|{_MONTH_FULL.upper()}|(?:{_MONTH_ABBR}|{_MONTH_ABBR.upper()})\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 _UNIT_AFTER = re.compile(
     r"[ \t]*(?:mg|mcg|µg|g|kg|ml|mL|l|L|units?|u|iu|IU|mmol|meq|mEq|mmHg|mm|cm|tabs?|tablets?|caps?|"
     r"puffs?|drops?|%|strength|power|murmur|pain|scale|score|vision|systolic|diastolic|pulses?|"
-    r"reflex(?:es)?|grade|inch(?:es)?)(?![A-Za-z])",
+    r"reflex(?:es)?|grade|inch(?:es)?|mCi|mSv|Gy|cGy|mci|ratio|dilution|titer)(?![A-Za-z])",
 )
 _MEASURE_BEFORE = re.compile(
     r"(?i)(?:\b(?:bp|blood[ \t]+pressure|pressure|pain|strength|grip|power|motor|murmur|grade|"
     r"score|scale|pulses?|reflex(?:es)?|dtrs?|vision|acuity|va|ratio|moca|mmse|slums|phq-?9?|"
     r"gad-?7?|fev1/fvc|apgar|gleason|rated|sensation|x|each|take|takes|taking|tab|tablet|norco|"
+    r"titer|titre|dilution|bims|ecog|kps|gcs|nihss|sofa|curb|asa|adl|adls|iadl|katz|barthel|"
     r"percocet|vicodin|sinemet|carbidopa/levodopa|dose|sig)\b[^.;\n\d]{0,12})$"
 )
+_SCORE_NAME_BEFORE = re.compile(r"\b[A-Z][A-Z0-9-]{1,7}[ \t:]*$")
+_TIME_AFTER = re.compile(r"[ \t,]+\d{1,2}:\d{2}")
 _DATE_CUE_BEFORE = re.compile(
-    r"(?i)\b(?:on|since|from|until|till|through|thru|to|dated?|seen|admitted|admission|"
+    r"(?i)\b(?:on|since|from|until|till|through|thru|to|dated?|seen|admitted|admission|adm|"
+    r"admit|d/c|dc|disch|week[ \t]+of|dob|dos|doa|dod|edd|lmp|"
+    # tests that are dated: "MRI 6/20", "CXR 3/4", "echo 5/2"
+    r"mri|ct|cta|cxr|xr|ekg|ecg|tte|tee|echo|egd|eeg|emg|pet|dexa|pft|us|colonoscopy|"
+    r"mammogram|biopsy|labs|cbc|bmp|cmp|a1c|cath|angiogram|"
     r"discharged?|discharge|visit|dos|dob|born|started|start|stopped|last|next|by|as[ \t]+of|"
     r"effective|surgery|scheduled|f/u|follow[- ]?up|returns?|due|onset|injury|injured|fell|"
     r"drawn|collected|performed|done|placed|removed|expires?|exp|before|after)"
     r"[ \t:]*$"
 )
 _NUMERIC_DATE_RE = re.compile(
+    # "3/14/2024", "3-14-24"; a slash date may end or start a range ("6/1/24-6/30/24").
     r"(?<![\w/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|[-.]\d)"
-    r"|(?<![\w/.-])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\w.]*\d)"
-    r"|(?<![\w/.-])((?:19|20)\d{2})([-/.])(\d{1,2})\9(\d{1,2})(?:T\d{2}:\d{2}(?::\d{2})?Z?)?(?![\w/-]|\.\d)"
+    r"|(?<=\d-)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/]|[-.]\d)"
+    r"|(?<![\w/.-])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\w.]*\d)"
+    r"|(?<![\w/.-])((?:19|20)\d{2})([-/.])(\d{1,2})\12(\d{1,2})(?:T\d{2}:\d{2}(?::\d{2})?Z?)?(?![\w/-]|\.\d)"
+    # "06/2019", "11/2023": month and year
+    r"|(?<![\w/.-])(0?[1-9]|1[0-2])/((?:19|20)\d{2})(?![\w/]|\.\d)"
+    # the first date of a range "6/1/24-6/30/24"
+    r"|(?<![\w/.-])(\d{1,2})/(\d{1,2})/(?:\d{4}|\d{2})(?=-\d{1,2}/\d{1,2}/\d)"
 )
+_SLASH_RANGE_BEFORE = re.compile(r"\d/\d{1,2}/\d{2,4}-$")
 _MONTH_DAY_RE = re.compile(r"(?<![\w/.\-+])(\d{1,2})/(\d{1,2})(?![\w/]|\.\d|-\d)")
 _TEXT_DATE_RE = re.compile(
     # "March 14, 2024", "Mar. 14th", "Monday, March 14"
@@ -50,6 +65,11 @@ _TEXT_DATE_RE = re.compile(
     r"|\bmid-(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
     # ISO year-month "2024-03"
     r"|(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])(?![\w-])"
+    # "02-Nov-2023", "2-NOV-23", "02Nov2023", "Nov-02-2023", "2023-Nov-02"
+    rf"|(?<![\w-]){_DAY}(?:([-/])(?i:{_MONTH_ABBR}|{_MONTH_FULL})\1|(?i:{_MONTH_ABBR}|{_MONTH_FULL}))"
+    rf"(?:{_YEAR}|\d{{2}})(?![\w-])"
+    rf"|(?<![\w-])(?i:{_MONTH_ABBR}|{_MONTH_FULL})-{_DAY}-(?:{_YEAR}|\d{{2}})(?![\w-])"
+    rf"|(?<![\w-]){_YEAR}-(?i:{_MONTH_ABBR}|{_MONTH_FULL})-{_DAY}(?![\w-])"
 )
 
 
@@ -58,6 +78,9 @@ _BARE_MONTH_RE = re.compile(
     r"\b(?:in|since|during|until|through|early|late|last|next|by|of|before|after)[ \t]+"
     r"((?:early[ \t]+|late[ \t]+)?(?:January|February|March|April|June|July|August|September|"
     r"October|November|December))\b"
+    # "May" is also a verb: a month only at the end of a clause ("placed in May.")
+    r"|\b(?:in|since|during|until|through|early|late|last|next|by|before|after)[ \t]+(May)"
+    r"(?=[ \t]*(?:[.,;)]|$))"
 )
 
 
@@ -88,8 +111,17 @@ def _find_dates(ctx: TextContext) -> Iterator[PHISpan]:
             ok = _valid_day_month(int(m.group(1)), int(m.group(3)))
         elif m.group(5):
             ok = _valid_day_month(int(m.group(5)), int(m.group(6)))
+        elif m.group(8):
+            ok = _valid_day_month(int(m.group(8)), int(m.group(9))) and (
+                len(m.group(10)) == 4
+                or not _MEASURE_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+            )
+        elif m.group(11):
+            ok = 1 <= int(m.group(13)) <= 12 and 1 <= int(m.group(14)) <= 31
+        elif m.group(17):
+            ok = _valid_day_month(int(m.group(17)), int(m.group(18)))
         else:
-            ok = 1 <= int(m.group(10)) <= 12 and 1 <= int(m.group(11)) <= 31
+            ok = not _MEASURE_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
         if ok:
             yield make_span(ctx, m.start(), m.end(), "DATE", "date")
     for m in _TEXT_DATE_RE.finditer(text):
@@ -97,7 +129,8 @@ def _find_dates(ctx: TextContext) -> Iterator[PHISpan]:
             continue  # "May 5 mg" is a dose
         yield make_span(ctx, m.start(), m.end(), "DATE", "date")
     for m in _BARE_MONTH_RE.finditer(text):
-        yield make_span(ctx, m.start(1), m.end(1), "DATE", "date")
+        group = 1 if m.group(1) else 2
+        yield make_span(ctx, m.start(group), m.end(group), "DATE", "date")
     for m in _MONTH_DAY_RE.finditer(text):
         if _is_short_date(text, m):
             yield make_span(ctx, m.start(), m.end(), "DATE", "date")
@@ -116,34 +149,16 @@ def _is_short_date(text: str, m: re.Match[str]) -> bool:
     before = text[max(0, m.start() - 40) : m.start()]
     if _MEASURE_BEFORE.search(before) or _UNIT_AFTER.match(text, m.end()):
         return False
-    return bool(_DATE_CUE_BEFORE.search(before)) or day > 10
-
-
-_AGE_NUM = r"(9\d|1[0-2]\d)"
-_AGE_RE = re.compile(
-    rf"(?<![\w.]){_AGE_NUM}(?=[ \t]*-?[ \t]*(?:years?|yrs?|y)\.?[ \t]*-?[ \t]*(?:old|o\b|/o\b|\.o\.))"
-    rf"|(?<![\w.]){_AGE_NUM}(?=[ \t]*(?:yo|y/o|y\.o\.|YO|Y/O|yr[ \t]+old|yrs[ \t]+old)\b)"
-    rf"|(?i:\bage[sd]?\b[ \t]*(?:of[ \t]*)?:?[ \t]*){_AGE_NUM}(?!\w|\.\d|[ \t]*(?:mg|kg|%|days?|weeks?|months?|min))"
-    rf"|(?<![\w.]){_AGE_NUM}(?=[ \t]?(?:M|F|male|female|man|woman|gentleman|lady)\b)"
-    # "Pt is 91.", "she turned 95 in May"
-    rf"|(?i:\b(?:patient|pt|he|she|who)[ \t]+(?:is|was|turned|turns|is[ \t]+now)[ \t]+){_AGE_NUM}"
-    r"(?=[ \t]*(?:[.,;)]|$|and\b|with\b|but\b|in\b))"
-    # "Ottoline Greaves, 103, ..." - a number between commas right after a capitalised word
-    rf"|(?<=[A-Za-z][a-z]),[ \t]*{_AGE_NUM}(?=[ \t]*[,;)])"
-)
-_TEMP_BEFORE = re.compile(
-    r"(?i)\b(?:t|temp|temperature|tmax|fever|febrile|hr|pulse|weight|wt)\b[ \t:]*$"
-)
-
-
-@register(
-    "age", ("AGE",), "Ages over 89 ('92-year-old', '94 yo', 'aged 91', '95F'); the number only."
-)
-def find_old_ages(ctx: TextContext) -> Iterator[PHISpan]:
-    text = ctx.text
-    for m in _AGE_RE.finditer(text):
-        group = next(g for g in range(1, 7) if m.group(g))
-        start, end = m.span(group)
-        if group == 4 and _TEMP_BEFORE.search(text, max(0, start - 15), start):
-            continue  # "T 99 F" is a temperature
-        yield make_span(ctx, start, end, "AGE", "age")
+    if _DATE_CUE_BEFORE.search(before):
+        return True
+    if _SCORE_NAME_BEFORE.search(before):
+        return False  # "BIMS 11/15", "ECOG 1/4": a score named by its abbreviation
+    # Scores are never zero-padded, never bigger than their maximum, and never followed by
+    # a clock time: "04/02 09:14", "adm 4/3", "week of 6/3".
+    return (
+        day > 10
+        or month > day
+        or m.group(1).startswith("0")
+        or m.group(2).startswith("0")
+        or _TIME_AFTER.match(text, m.end()) is not None
+    )

@@ -13,6 +13,9 @@ codes, doses, vitals, durations, ages under 90...). Metrics:
 - token precision: share of removed tokens that were PHI;
 - trap damage: share of trap spans that lost at least one character.
 
+Recall is also given per annotated label, precision per tag the scrubber gave, and damage
+per trap kind (:class:`KindScore`). ``thce data phi-eval FILE`` prints them.
+
 >>> note = AnnotatedNote("n1", "dev", "Dr. Lee saw her", [GoldSpan(4, 7, "NAME")], [])
 >>> class _Fake:
 ...     def find_batch(self, texts):
@@ -23,8 +26,9 @@ codes, doses, vitals, durations, ages under 90...). Metrics:
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +66,33 @@ class _Finder(Protocol):
 
 
 @dataclass
+class KindScore:
+    """Counts for one PHI label (``recall``) or one trap kind (``damage``)."""
+
+    spans: int = 0
+    tokens: int = 0
+    found: int = 0
+    removed: int = 0
+    removed_phi: int = 0
+    damaged: int = 0
+
+    @property
+    def recall(self) -> float:
+        """Tokens of this label removed / tokens of this label."""
+        return self.found / self.tokens if self.tokens else 1.0
+
+    @property
+    def precision(self) -> float:
+        """Tokens removed under this tag that were PHI (of any label) / tokens removed under it."""
+        return self.removed_phi / self.removed if self.removed else 1.0
+
+    @property
+    def damage(self) -> float:
+        """Trap spans of this kind touched by a removal / trap spans of this kind."""
+        return self.damaged / self.spans if self.spans else 0.0
+
+
+@dataclass
 class PHIEvaluation:
     """Scores of one scrubber on one set of notes."""
 
@@ -72,8 +103,8 @@ class PHIEvaluation:
     removed_tokens_phi: int = 0
     traps: int = 0
     traps_damaged: int = 0
-    recall_by_label: dict[str, float] = field(default_factory=dict)
-    damage_by_kind: dict[str, float] = field(default_factory=dict)
+    by_label: dict[str, KindScore] = field(default_factory=dict)
+    by_trap_kind: dict[str, KindScore] = field(default_factory=dict)
     missed: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
     damaged: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
     false_removals: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
@@ -93,6 +124,21 @@ class PHIEvaluation:
         """Medical trap spans touched by a removal / trap spans."""
         return self.traps_damaged / self.traps if self.traps else 0.0
 
+    @property
+    def recall_by_label(self) -> dict[str, float]:
+        """Token recall per annotated PHI label."""
+        return {k: v.recall for k, v in sorted(self.by_label.items()) if v.tokens}
+
+    @property
+    def precision_by_label(self) -> dict[str, float]:
+        """Token precision per tag the scrubber gave."""
+        return {k: v.precision for k, v in sorted(self.by_label.items()) if v.removed}
+
+    @property
+    def damage_by_kind(self) -> dict[str, float]:
+        """Share of damaged trap spans per trap kind."""
+        return {k: v.damage for k, v in sorted(self.by_trap_kind.items())}
+
     def summary(self) -> dict[str, float | int]:
         """The headline numbers as a flat dict (no note text)."""
         return {
@@ -105,65 +151,128 @@ class PHIEvaluation:
             "traps_damaged": self.traps_damaged,
         }
 
+    def to_dict(self) -> dict[str, object]:
+        """Headline numbers plus the per-label and per-trap-kind tables (no note text)."""
+        labels = {
+            k: {
+                "spans": v.spans,
+                "tokens": v.tokens,
+                "recall": round(v.recall, 4) if v.tokens else None,
+                "removed_tokens": v.removed,
+                "precision": round(v.precision, 4) if v.removed else None,
+            }
+            for k, v in sorted(self.by_label.items())
+        }
+        traps = {
+            k: {"spans": v.spans, "damaged": v.damaged, "damage": round(v.damage, 4)}
+            for k, v in sorted(self.by_trap_kind.items())
+        }
+        return {**self.summary(), "labels": labels, "trap_kinds": traps}
+
 
 def load_annotated(path: str | Path, split: str | None = None) -> list[AnnotatedNote]:
-    """Read an annotated PHI set, checking that every span's offsets match its ``text``.
+    """Read an annotated PHI set, checking every field and every span's offsets.
 
     Raises:
-        DataError: a line is not valid JSON, a field is missing, or offsets are wrong.
+        DataError: the file is missing, a line is not a JSON object, a field is missing or
+            has the wrong type, an offset lies outside the text, a span's ``text`` does not
+            match its offsets, or a label is unknown. The message names file, line and field.
     """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"annotated PHI file not found: {path}")
     notes: list[AnnotatedNote] = []
-    for line_number, record, _raw, error in iter_jsonl(path):
+    try:
+        records = list(iter_jsonl(path))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    for line_number, record, _raw, error in records:
         where = f"{path}:{line_number}"
         if error or record is None:
             raise DataError(f"{where}: {error}")
-        try:
-            text = record["text"]
-            phi = [_gold(text, s, s["label"], where) for s in record.get("phi", [])]
-            traps = [_gold(text, s, s["kind"], where) for s in record.get("traps", [])]
-            note = AnnotatedNote(str(record["id"]), str(record.get("split", "")), text, phi, traps)
-        except KeyError as exc:
-            raise DataError(
-                f"{where}: missing field {exc.args[0]!r} (see thce.data.phi.evaluation)"
-            ) from exc
+        note = _note(record, where)
         if split is None or note.split == split:
             notes.append(note)
     return notes
 
 
-def _gold(text: str, span: dict, label: str, where: str) -> GoldSpan:
-    start, end = int(span["start"]), int(span["end"])
+def _note(record: dict, where: str) -> AnnotatedNote:
+    for key in ("id", "text"):
+        if key not in record:
+            raise DataError(f"{where}: missing field {key!r} (see thce.data.phi.evaluation)")
+    text = record["text"]
+    if not isinstance(text, str):
+        raise DataError(f"{where}: field 'text' must be a string, got {type(text).__name__}")
+    spans: dict[str, list[GoldSpan]] = {}
+    for key, label_key in (("phi", "label"), ("traps", "kind")):
+        items = record.get(key, [])
+        if not isinstance(items, list):
+            raise DataError(f"{where}: field {key!r} must be a list, got {type(items).__name__}")
+        spans[key] = [
+            _gold(text, item, label_key, f"{where}: {key}[{i}]") for i, item in enumerate(items)
+        ]
+    return AnnotatedNote(
+        str(record["id"]), str(record.get("split", "")), text, spans["phi"], spans["traps"]
+    )
+
+
+def _gold(text: str, span: object, label_key: str, where: str) -> GoldSpan:
+    if not isinstance(span, dict):
+        raise DataError(f"{where}: expected an object, got {type(span).__name__}")
+    for key in ("start", "end", label_key):
+        if key not in span:
+            raise DataError(f"{where}: missing field {key!r}")
+    start, end, label = span["start"], span["end"], span[label_key]
+    for key, value in (("start", start), ("end", end)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise DataError(f"{where}.{key}: must be an integer, got {value!r}")
+    if not 0 <= start < end <= len(text):
+        raise DataError(
+            f"{where}: offsets {start}-{end} are outside the text (0-{len(text)}) or empty"
+        )
+    if not isinstance(label, str) or not label:
+        raise DataError(f"{where}.{label_key}: must be a non-empty string, got {label!r}")
     if "text" in span and text[start:end] != span["text"]:
         raise DataError(
             f"{where}: span {start}-{end} reads {text[start:end]!r}, expected {span['text']!r}"
         )
-    if label.isupper() and label not in PHI_LABELS:
-        raise DataError(f"{where}: unknown PHI label {label!r}; valid: {', '.join(PHI_LABELS)}")
+    if label_key == "label" and label not in PHI_LABELS:
+        raise DataError(
+            f"{where}.label: unknown PHI label {label!r}; valid: {', '.join(PHI_LABELS)}"
+        )
     return GoldSpan(start, end, label)
 
 
 def evaluate(scrubber: _Finder, notes: Sequence[AnnotatedNote]) -> PHIEvaluation:
-    """Run ``scrubber.find_batch`` on the notes and score it against their annotations."""
+    """Run ``scrubber.find_batch`` on the notes and score it against their annotations.
+
+    Recall is counted per annotated label, precision per tag the scrubber gave: a removed
+    token counts as correct when it lies inside any annotated PHI span, whatever its label
+    (a name tagged ``[LOCATION]`` is still removed).
+    """
     result = PHIEvaluation(notes=len(notes))
-    found_by_label: Counter[str] = Counter()
-    total_by_label: Counter[str] = Counter()
-    damaged_by_kind: Counter[str] = Counter()
-    total_by_kind: Counter[str] = Counter()
+    labels: defaultdict[str, KindScore] = defaultdict(KindScore)
+    kinds: defaultdict[str, KindScore] = defaultdict(KindScore)
     predictions = scrubber.find_batch([note.text for note in notes])
     for note, spans in zip(notes, predictions, strict=True):
         removed = bytearray(len(note.text))
+        tag_at: dict[int, str] = {}
         for span in spans:
             removed[span.start : span.end] = b"\x01" * (span.end - span.start)
+            tag_at[span.start] = span.label
+        starts = sorted(tag_at)
         gold = bytearray(len(note.text))
         for span in note.phi:
             gold[span.start : span.end] = b"\x01" * (span.end - span.start)
         for span in note.phi:
             tokens = list(_TOKEN_RE.finditer(note.text, span.start, span.end))
             hit = sum(all(removed[m.start() : m.end()]) for m in tokens)
+            score = labels[span.label]
+            score.spans += 1
+            score.tokens += len(tokens)
+            score.found += hit
             result.phi_tokens += len(tokens)
             result.phi_tokens_found += hit
-            total_by_label[span.label] += len(tokens)
-            found_by_label[span.label] += hit
             if hit < len(tokens):
                 result.missed.append((note.id, span.label, note.text[span.start : span.end]))
         for span in spans:
@@ -172,16 +281,23 @@ def evaluate(scrubber: _Finder, notes: Sequence[AnnotatedNote]) -> PHIEvaluation
                     (note.id, span.label, note.text[span.start : span.end])
                 )
         for m in _TOKEN_RE.finditer(note.text):
-            if any(removed[m.start() : m.end()]):
-                result.removed_tokens += 1
-                result.removed_tokens_phi += any(gold[m.start() : m.end()])
+            first = next((i for i in range(m.start(), m.end()) if removed[i]), None)
+            if first is None:
+                continue
+            is_phi = any(gold[m.start() : m.end()])
+            result.removed_tokens += 1
+            result.removed_tokens_phi += is_phi
+            tag = tag_at[starts[bisect.bisect_right(starts, first) - 1]]
+            labels[tag].removed += 1
+            labels[tag].removed_phi += is_phi
         for trap in note.traps:
-            total_by_kind[trap.label] += 1
+            score = kinds[trap.label]
+            score.spans += 1
             if any(removed[trap.start : trap.end]):
-                damaged_by_kind[trap.label] += 1
+                score.damaged += 1
                 result.damaged.append((note.id, trap.label, note.text[trap.start : trap.end]))
         result.traps += len(note.traps)
-    result.traps_damaged = sum(damaged_by_kind.values())
-    result.recall_by_label = {k: found_by_label[k] / v for k, v in sorted(total_by_label.items())}
-    result.damage_by_kind = {k: damaged_by_kind[k] / v for k, v in sorted(total_by_kind.items())}
+    result.traps_damaged = sum(k.damaged for k in kinds.values())
+    result.by_label = dict(sorted(labels.items()))
+    result.by_trap_kind = dict(sorted(kinds.items()))
     return result

@@ -1,7 +1,7 @@
 """Recognizers for contact details and identifying numbers (phone, e-mail, SSN, MRN, IDs...).
 
-Most number recognizers are anchored on a cue word ("MRN", "member ID", "serial #") so that
-codes, doses and vitals never match.
+Record, plan, account and licence numbers are anchored on a cue word from ``cues.toml``
+("MRN", "member ID", "lic.") so that codes, doses and vitals never match.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from thce.data.phi.context import TextContext
+from thce.data.phi.cues import cued_spans
 from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
 
@@ -56,7 +57,7 @@ def find_ips(ctx: TextContext) -> Iterator[PHISpan]:
 
 
 _SSN_RE = re.compile(
-    r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"
+    r"(?<![\w-])(?:\d{3}|[xX*#]{3})-(?:\d{2}|[xX*#]{2})-\d{4}(?![\w-])"
     r"|(?i:\b(?:ssn|social security(?:[ \t]+(?:number|no\.?|#))?)[ \t]*[:#]?[ \t]*)"
     r"(\d{9}|\d{3}[ \t]\d{2}[ \t]\d{4}|[xX*]{3}-?[xX*]{2}-?\d{4})\b"
 )
@@ -72,16 +73,23 @@ def find_ssns(ctx: TextContext) -> Iterator[PHISpan]:
 
 
 _PHONE_RE = re.compile(
-    r"(?<![\w/.+-])(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t.-])\d{3}[ \t.-]\d{4}"
+    r"(?<![\w/.+-])(?:\+?1[ \t.-]?)?(?:\(\d{3}\)[ \t]?|\d{3}[ \t./-])\d{3}[ \t.-]\d{4}"
     r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?(?![\w/-]|\.\d)"
+    # International: "+49 30 5550 1182", "+44 20 7946 0958"
+    r"|(?<![\w+])\+(?:[2-9]\d{0,2})(?:[ .-]\(?\d{1,5}\)?){2,5}(?![\w-]|\.\d)"
+    # UK style with a leading 0: "01632 960 418", "0161 496 0733", "020 7946 0958"
+    # (the middle group keeps clock times like "0900 1300 1700" out)
+    r"|(?<![\w/.+-])(?:0\d{3,4}[ ]\d{3}|0\d{2}[ ]\d{4})[ ]\d{3,4}(?![\w/-]|\.\d)"
+    # A 7-digit local number: "555-0431" (never after a range word or before a unit)
+    r"|(?<![\w/.+$-])[2-9]\d{2}-\d{4}(?![\w/-]|\.\d|[ \t]*(?:mg|mcg|units?|mL|ml|cells|/))"
 )
 _LOCAL_PHONE_RE = re.compile(
-    r"(?i:\b(?:call|phone|tel|telephone|cell|mobile|pager|beeper|contact|reach)"
-    r"\b[ \t]*(?:at|is|#|:|number|no\.?)?[ \t]*(?:at|is|#|:)?[ \t]*)(\d{3}-\d{4})(?![\w/.-])"
-    r"|(?i:\b(?:pager|beeper|page|ext|extension|x)\b\.?[ \t]*(?:#|:)?[ \t]*)(\d{4,5})(?![\w/.-])"
+    r"(?i:\b(?:pager|beeper|bleep|page(?:[ \t]+to)?|pgr|ext|extension|x|spectralink|vocera)\b\.?"
+    r"[ \t]*(?:#|:)?[ \t]*)(\d{1,2}-\d{4}|\d{4,5})(?![\w/-]|\.\d)"
+    r"|(?<![\w-])x(\d{1,2}-\d{4}|\d{4,5})(?![\w/-]|\.\d)"
 )
 _FAX_CUE_RE = re.compile(r"(?i)\bfax(?:ed)?\b")
-_PHONE_CUE_RE = re.compile(r"(?i)\b(?:phone|tel|telephone|cell|mobile|call|pager|ph)\b")
+_PHONE_CUE_RE = re.compile(r"(?i)\b(?:phone|tel|telephone|cell|mobile|call|pager|ph|pgr)\b")
 
 
 @register("phone", ("PHONE", "FAX"), "Telephone and fax numbers (fax when 'fax' precedes it).")
@@ -89,6 +97,7 @@ def find_phones(ctx: TextContext) -> Iterator[PHISpan]:
     text = ctx.text
     spans = [m.span() for m in _PHONE_RE.finditer(text)]
     spans += [m.span(1) if m.group(1) else m.span(2) for m in _LOCAL_PHONE_RE.finditer(text)]
+    spans = [(s, e) for s, e in spans if sum(ch.isdigit() for ch in text[s:e]) >= 4]
     for start, end in spans:
         before = text[max(0, start - 30) : start]
         fax = [m.end() for m in _FAX_CUE_RE.finditer(before)]
@@ -99,102 +108,43 @@ def find_phones(ctx: TextContext) -> Iterator[PHISpan]:
 
 # --------------------------------------------------------------------------- identifiers
 
-# Identifier values: 3+ digits among letters/digits/dashes ("A5300714", "1EG4-TE5-MK73").
-_ID_VALUE = r"(?=(?:[A-Za-z-]*\d){3})[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){2,30}"
-_ID_GLUE = r"(?:[ \t]*(?:[:#=.]|-(?!\d)|\b(?i:number|numbers|no|num|id|is|was|of)\b)[ \t]*)*[ \t]*"
-
-
-def _id_pattern(cues: str, value: str = _ID_VALUE) -> re.Pattern[str]:
-    return re.compile(rf"(?i:\b(?:{cues}))(?![A-Za-z]){_ID_GLUE}({value})(?![\w-])")
-
-
-_ID_PATTERNS: dict[str, re.Pattern[str]] = {
-    "MRN": _id_pattern(
-        r"mrn|mr[ \t]?#|medical[ \t]+record(?:[ \t]+(?:number|no|#))?|record[ \t]+(?:number|no|#)"
-        r"|chart(?:[ \t]+(?:number|no|#))?|patient[ \t]+(?:id|identifier|number)|pt[ \t]+id"
-        r"|hospital[ \t]+(?:number|no|id)|accession(?:[ \t]+(?:number|no|#))?|specimen[ \t]+(?:id|number)"
-        r"|case[ \t]+(?:number|no|#)|unit[ \t]+number|empi|enterprise[ \t]+id"
-    ),
-    "HEALTH_PLAN": _id_pattern(
-        r"member(?:ship)?(?:[ \t]+(?:id|number|no|#))?|subscriber(?:[ \t]+(?:id|number|no|#))?"
-        r"|policy(?:[ \t]+holder)?(?:[ \t]+(?:id|number|no|#))?|insurance(?:[ \t]+(?:id|number|no|#))?"
-        r"|health[ \t]+plan(?:[ \t]+(?:id|number|no|#))?|plan[ \t]+(?:id|number)"
-        r"|group(?:[ \t]+(?:number|no|#|id))|medicare(?:[ \t]+(?:id|number|no|#|card|mbi))?|mbi|hicn"
-        r"|medicaid(?:[ \t]+(?:id|number|no|#|card))?|beneficiary(?:[ \t]+(?:id|identifier|number))?"
-        r"|payer[ \t]+id|insured[ \t]+id|va[ \t]+(?:id|number|no|#)|veteran[ \t]+(?:id|number)"
-        r"|tricare(?:[ \t]+(?:id|number|no|#))?|champva(?:[ \t]+(?:id|number|no|#))?"
-    ),
-    "ACCOUNT": _id_pattern(
-        r"account(?:[ \t]+(?:number|no|#|id))?|acct\.?(?:[ \t]+(?:number|no|#))?"
-        r"|billing(?:[ \t]+(?:account|number|no|#|id))?|claim(?:[ \t]+(?:number|no|#|id))?"
-        r"|encounter(?:[ \t]+(?:number|no|#|id))?|visit[ \t]+(?:number|no|#|id)|fin"
-        r"|invoice(?:[ \t]+(?:number|no|#))?|(?:credit[ \t]+|debit[ \t]+)?card[ \t]+(?:number|no|#)"
-        r"|routing[ \t]+(?:number|no|#)|iban|bank[ \t]+account"
-        r"|user[ \t]*(?:name|id)|username|login(?:[ \t]+(?:id|name))?|portal[ \t]+(?:id|account)"
-    ),
-    "LICENSE": _id_pattern(
-        r"driver'?s?[ \t]+licen[cs]e(?:[ \t]+(?:number|no|#))?|(?-i:DL)(?=[ \t]*[#:])"
-        r"|(?:medical[ \t]+|state[ \t]+|nursing[ \t]+|professional[ \t]+|hack[ \t]+)?licen[cs]e(?:[ \t]+(?:number|no|#))?"
-        r"|dea(?:[ \t]+(?:number|no|#|registration))?|npi(?:[ \t]+(?:number|no|#))?"
-        r"|certificate(?:[ \t]+(?:number|no|#))|permit[ \t]+(?:number|no|#)|passport(?:[ \t]+(?:number|no|#))?"
-    ),
-    "VEHICLE": _id_pattern(
-        r"vin|vehicle[ \t]+identification(?:[ \t]+number)?|vehicle[ \t]+(?:id|number)"
-        r"|(?:license[ \t]+|licence[ \t]+|registration[ \t]+)?plate(?:[ \t]+(?:number|no|#))?"
-        r"|tag[ \t]+number|registration[ \t]+(?:number|no|#)",
-        value=r"(?=(?:[A-Za-z-]*\d){2})(?=[0-9-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9]|[- ](?=[A-Za-z0-9]*\d)[A-Za-z0-9]){1,20}",
-    ),
-    "DEVICE": _id_pattern(
-        r"serial(?:[ \t]+(?:number|no|#))?|s/n|sn(?=[ \t]*[:#])|(?-i:SN)|device(?:[ \t]+(?:id|identifier|serial|number|#))"
-        r"|udi|implant(?:[ \t]+(?:id|serial|number))|imei|model/serial|lot/serial"
-    ),
-}
-_VIN_RE = re.compile(
-    r"\b(?=[A-HJ-NPR-Z0-9]{17}\b)(?=(?:[0-9]*[A-HJ-NPR-Z]){2})(?=(?:[A-Z]*[0-9]){3})[A-HJ-NPR-Z0-9]{17}\b"
-)
 _MBI_RE = re.compile(
     r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"
 )
 
 
-def _make_id_recognizer(label: str, name: str, description: str) -> None:
-    pattern = _ID_PATTERNS[label]
-
-    def find(ctx: TextContext) -> Iterator[PHISpan]:
-        for m in pattern.finditer(ctx.text):
-            yield make_span(ctx, m.start(1), m.end(1), label, name)
-        if label == "VEHICLE":
-            for m in _VIN_RE.finditer(ctx.text):
-                yield make_span(ctx, m.start(), m.end(), label, name)
-        if label == "HEALTH_PLAN":
-            for m in _MBI_RE.finditer(ctx.text):
-                yield make_span(ctx, m.start(), m.end(), label, name)
-
-    find.__doc__ = description
-    register(name, (label,), description)(find)
+@register("mrn", ("MRN",), "Medical record, chart, accession, case and lab numbers after a cue.")
+def find_mrns(ctx: TextContext) -> Iterator[PHISpan]:
+    yield from cued_spans(ctx, "MRN", "mrn")
 
 
-_make_id_recognizer(
-    "MRN", "mrn", "Medical record / chart / patient / accession numbers after a cue word."
-)
-_make_id_recognizer(
-    "HEALTH_PLAN",
+@register(
     "health_plan",
-    "Member, subscriber, policy, Medicare/Medicaid IDs; Medicare MBIs.",
+    ("HEALTH_PLAN",),
+    "Member, subscriber, policy, Medicare/Medicaid IDs after a cue; Medicare MBIs.",
 )
-_make_id_recognizer("ACCOUNT", "account", "Account, billing, claim, encounter and card numbers.")
-_make_id_recognizer(
-    "LICENSE", "license", "Driver's licence, DEA, NPI, professional licence numbers."
+def find_health_plan_ids(ctx: TextContext) -> Iterator[PHISpan]:
+    yield from cued_spans(ctx, "HEALTH_PLAN", "health_plan")
+    for m in _MBI_RE.finditer(ctx.text):
+        yield make_span(ctx, m.start(), m.end(), "HEALTH_PLAN", "health_plan")
+
+
+@register("account", ("ACCOUNT",), "Account, billing, claim, encounter and card numbers.")
+def find_accounts(ctx: TextContext) -> Iterator[PHISpan]:
+    yield from cued_spans(ctx, "ACCOUNT", "account")
+
+
+@register(
+    "license", ("LICENSE",), "Driver's licence, DEA, NPI, professional licence and permit numbers."
 )
-_make_id_recognizer(
-    "VEHICLE", "vehicle", "VINs (17 characters) and licence plates after a cue word."
-)
-_make_id_recognizer(
-    "DEVICE", "device", "Device serial numbers and identifiers (S/N, serial #, UDI)."
-)
+def find_licenses(ctx: TextContext) -> Iterator[PHISpan]:
+    yield from cued_spans(ctx, "LICENSE", "license")
+
 
 _LONG_NUMBER_RE = re.compile(r"(?<![\w.,/-])\d{7,}(?![\w.,/-]|\.\d)")
-_CODE_CUE_RE = re.compile(r"(?i)\b(?:ndc|cpt|hcpcs|icd|loinc|snomed|rxnorm|code)\b[^.;\n]{0,12}$")
+_CODE_CUE_RE = re.compile(
+    r"(?i)\b(?:ndc|cpt|hcpcs|icd|loinc|snomed|rxnorm|code|lot|batch|catalog|model)\b[^.;\n]{0,12}$"
+)
 
 
 @register(

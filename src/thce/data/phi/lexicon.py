@@ -49,6 +49,7 @@ EPONYM_HEADS: frozenset[str] = frozenset(
     neuropathy myopathy arthritis vasculitis anastomosis dilator bougie sheath gown pump
     hypothesis law collar stockings boot boots tear tears lesions nevus nevi papules keratosis
     grade grades grading rules definition definitions guideline guidelines protocol category
+    antigen antigens variant variants chart trocar sealer stapler adl adls strict
     """
     )
 )
@@ -147,14 +148,20 @@ PROTECTED_PHRASES: tuple[str, ...] = (
 # Titles that introduce a person's name.
 TITLES: tuple[str, ...] = (
     "Dr", "Doctor", "Mr", "Mrs", "Ms", "Mx", "Miss", "Prof", "Professor", "Rev", "Reverend",
-    "Rabbi", "Imam", "Capt", "Sgt",
+    "Rabbi", "Imam", "Capt", "Sgt", "Nurse", "Officer", "Chaplain", "Deputy", "Detective", "Det",
+    "Lt", "Cpl", "Judge", "Pastor",
 )  # fmt: skip
 
 # Professional credentials written after a clinician's name ("Kim Lee, MD").
 CREDENTIALS: tuple[str, ...] = (
     "MD", "DO", "RN", "NP", "PA-C", "PA", "PhD", "DDS", "DMD", "DPM", "LPN", "CNP", "APRN",
     "FNP", "FNP-C", "CRNA", "PharmD", "DNP", "MSW", "LCSW", "DPT", "CNM", "RD", "MBBS", "FACP",
-    "FACC", "FACS", "OD",
+    "FACC", "FACS", "OD", "AuD", "CCC-A", "CCC-SLP", "SLP", "OTR/L", "OTR", "COTA", "PTA", "MPT",
+    "ATC", "RRT", "CNA", "LVN", "BSN", "MSN", "CRNP", "PMHNP", "PMHNP-BC", "AGNP", "AGACNP",
+    "ACNP", "ANP", "NNP", "PNP", "CPNP", "FNP-BC", "NP-C", "MPH", "RDN", "CDE", "CDCES", "IBCLC",
+    "LPC", "LMFT", "LICSW", "LMSW", "PsyD", "EdD", "RPh", "BCPS", "CPhT", "EMT-P", "NRP", "CCRN",
+    "CEN", "MBChB", "FRCP", "FRCS", "FAAP", "FACOG", "FACEP", "FCCP", "LAc", "LMT", "CHW", "CCLS",
+    "CCDS", "CEPS", "RVT", "RDMS", "RDCS", "CNMT", "CPFT", "DrPH", "ScD", "PGY-1", "PGY-2", "PGY-3",
 )  # fmt: skip
 
 # Family and social relations that introduce a name ("daughter Maria").
@@ -302,6 +309,12 @@ COMMON_CAPITALIZED: frozenset[str] = frozenset(
     Profile Level Levels Count Counts Suspect Suspected Possible Probable Likely Unlikely Rule
     Ruled Differential Versus Hep Teen Teenager Toddler Baby Newborn Neonate Student Retired
     Retiree Employed Unemployed Disabled Widowed Married Single Divorced Separated
+    Tel Loc Location Dispo Disposition Triage Belongings Valuables Submitter Requesting Requested
+    Reply Thx Thanks Tx Rx Dx Hx Sx Clerk Registrar Dental Financial Subject Employee Employer
+    Photo Photos Image Images Media Attachment Attachments Signature Signed Cosigned Site Status
+    Reviewer Reviewed Coordinator Navigator Practitioner Manager Educator Specialist Supervisor
+    Assistant Aide Technician Tech Scribe Interpreter Chaplain Volunteer Courier Dispatcher
+    Consultant Registrar Sonographer Technologist Phlebotomist Hygienist Paramedic
     """
     )
 )
@@ -404,6 +417,45 @@ DRUG_NAMES: frozenset[str] = frozenset(
     )
 )
 
+# Device nouns: the capitalised words before them, across model numbers and a few medical
+# words, name a device type ("Cochlear Nucleus CI632 implant", "Nucleus 8 sound processor",
+# "Abbott Gallant HF CRT-D"), not a person.
+DEVICE_HEADS: frozenset[str] = frozenset(
+    _words(
+        """
+    pacemaker pacemakers defibrillator defibrillators icd crt implant implants processor pump
+    pumps sensor sensors transmitter transmitters monitor monitors stent stents valve valves
+    catheter catheters trocar sealer stapler generator neurostimulator stimulator recorder
+    cpap bipap ventilator concentrator glucometer meter prosthesis lvad occluder clip coil lens
+    aid aids device devices system scope endoscope laser shunt port inhaler nebulizer
+        """
+    )
+)
+
+# Medical device brands and makers that spaCy tags as people or places ("Medtronic Micra",
+# "FreeStyle Libre"). Makers whose name is also a city or a common surname (Boston
+# Scientific, Smith & Nephew) are left out: they are handled by context like any name.
+DEVICE_NAMES: frozenset[str] = frozenset(
+    w.lower()
+    for w in _words(
+        """
+ Medtronic Dexcom FreeStyle Libre Omnipod Insulet Tandem MiniMed Eversense Accu-Chek
+ OneTouch Contour ResMed Respironics AirSense AirCurve DreamStation Inogen Zoll
+ LifeVest Micra Aveir Nanostim Biotronik Masimo Impella HeartMate HeartWare Watchman
+ MitraClip Amplatzer Sapien CoreValve Evolut Inspire Nevro Senza Optune Cochlear
+ Oticon Phonak Signia Widex ReSound Zio iRhythm KardiaMobile AliveCor Fitbit Alaris
+ Pyxis Covidien Biomet DePuy Synthes Arthrex Exactech Hologic
+ LivaNova SenTiva AspireSR NeuroPace Activa Percept Vercise Intellis Proclaim Azure Advisa
+ Percepta Claria Cobalt Crome Evera Visia Amplia Compia Viva Accolade Valitude Resonate
+ Quadra Assura Ellipse Gallant Entrant LINQ BioMonitor Kyleena Skyla Liletta Essure
+ Invisalign Tegaderm Mepilex PleurX Groshong PowerPICC Mediport
+ Port-a-Cath Teleflex Cordis Terumo Penumbra Solitaire Trevo Pipeline Xience Resolute
+ Synergy Onyx Promus Orsiro Angio-Seal Perclose StarClose Impella Optiflow Airvo Trilogy
+ Astral SimplyGo Oxymizer Medela Spectra Dynamap Tandem t:slim Control-IQ
+ """
+    )
+)
+
 # Generic-name endings of common drug classes; a bare NER hit ending like this is a drug.
 DRUG_SUFFIX_RE = re.compile(
     r"(?:pril|sartan|olol|dipine|statin|formin|gliptin|gliflozin|glutide|parin|xaban|gatran|"
@@ -457,6 +509,8 @@ CLINICAL_WORDS: frozenset[str] = frozenset(
     ketones culture cultures gram stain smear titer titers antigen antibody antibodies panel
     meter meters reading readings log logs fingerstick fingersticks glucometer sensor sensors
     monitor pump pumps spacer nebulizer nebs neb inhaler walker cane crutch crutches splint
+    needlestick needlesticks leadless transmitter transmitters interrogation sat sats spo2 pox ox
+    radiograph radiographs comedo comedones
     wheeze wheezes wheezing crackle crackles rales rhonchi stridor rub rubs bruit bruits
     infiltrate infiltrates consolidation opacity opacities exudate exudates effusion effusions
     pleuritic productive nonproductive scattered patchy focal diffuse occasional intermittent

@@ -104,6 +104,50 @@ def _load_skipping_plugins(spacy: Any, name: str) -> Language:
     return spacy.load(name, exclude=list(_EXCLUDED_PIPES))
 
 
+# A capitalised word: the only thing spaCy's model tags as a person or a place here.
+_CAP_WORD_RE = re.compile(r"[A-ZÀ-Þ][\w'’-]*")
+
+
+def ner_segments(ctx: TextContext, spans: Iterable[PHISpan]) -> list[tuple[int, str]]:
+    """The lines of a text worth running NER on, as ``(offset, piece)``, adjacent lines joined.
+
+    NER can add a name or a place only where a capitalised word stands that the rules have
+    not removed and that is not clinical vocabulary: an NER hit on anything else is vetoed
+    (see :func:`entity_spans`). Lines without such a word are skipped, which saves most of the
+    NER time on clinical text; spaCy's entities depend on a few tokens around them, so a line
+    on its own gives the same entities as the whole note.
+    """
+    from thce.data.phi.vocabulary import is_medical_word
+
+    text = ctx.text
+    covered = bytearray(len(text))
+    for span in spans:
+        covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+    segments: list[tuple[int, str]] = []
+    run_start = run_end = -1
+    line_start = 0
+    for line in text.split("\n"):
+        line_end = line_start + len(line)
+        needed = any(
+            not covered[m.start()]
+            and len(m.group()) > 1
+            and not is_non_name_word(m.group())
+            and not is_medical_word(m.group())
+            for m in _CAP_WORD_RE.finditer(text, line_start, line_end)
+        )
+        if needed:
+            if run_start < 0:
+                run_start = line_start
+            run_end = line_end
+        elif run_start >= 0:
+            segments.append((run_start, text[run_start:run_end]))
+            run_start = -1
+        line_start = line_end + 1
+    if run_start >= 0:
+        segments.append((run_start, text[run_start:run_end]))
+    return segments
+
+
 def chunk_text(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     """Yield ``(offset, piece)`` pieces of at most ``size`` characters, cut at whitespace."""
     start = 0
@@ -119,6 +163,10 @@ def chunk_text(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
 
 
 _NAME_LABELS = {"PERSON"}
+# Lines that list drugs or allergens: NER hits on them are medical words.
+_LIST_LABEL_RE = re.compile(
+    r"\b(?i:allerg(?:y|ies)|meds|medications|med[ \t]+list|rx|prescriptions)[ \t]*:[^.;\n]*$"
+)
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _STATE_ABBRS = set(US_STATES)
 
@@ -134,6 +182,9 @@ def entity_spans(ents: Iterable[tuple[int, int, str]], ctx: TextContext) -> list
     spans: list[PHISpan] = []
     text = ctx.text
     for start, end, label in _split_entities(ents, text):
+        line_start = text.rfind("\n", 0, start) + 1
+        if _LIST_LABEL_RE.search(text, line_start, start) and not has_name_cue(ctx, start, end):
+            continue  # "Allergies: Sulfa (rash), Codeine": drugs and allergens, not people
         if label in _NAME_LABELS:
             for s, e in clean_name_tokens(ctx, start, end, strict_single=True):
                 if not _medical_only(ctx, s, e):
@@ -170,7 +221,7 @@ _HYPHEN_AFTER_RE = re.compile(r"-[A-Za-z][A-Za-z-]*")
 # inside an entity ("Neurologist Dr Jones").
 _ENTITY_CUT_RE = re.compile(
     r"(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bJr)(?<!\bSr)(?<!\bMrs)"
-    r"(?<!\b[A-Z])[.;:!?]\s+|\s*\n\s*"
+    r"(?<!\b[A-Z])[.;:!?]\s+|\s*[\n\t]\s*|[ ]{2,}|\s*\|\s*|\s+(?:of|at|from)\s+"
     r"|\b(?:Dr|Doctor|Mr|Mrs|Ms|Mx|Miss|Prof|Professor)\b\.?\s*"
 )
 

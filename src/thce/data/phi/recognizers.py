@@ -2,7 +2,7 @@
 
 Each recognizer takes a :class:`~thce.data.phi.context.TextContext` and yields
 :class:`~thce.data.phi.spans.PHISpan` objects. They live in small modules by kind
-(:mod:`.identifiers`, :mod:`.dates`, :mod:`.places`, :mod:`.names`) and register themselves on
+(:mod:`.identifiers`, :mod:`.unique_ids`, :mod:`.dates`, :mod:`.places`, :mod:`.names`) and register themselves on
 import; this module imports them all and is the one to use.
 
 >>> from thce.data.phi.context import TextContext
@@ -15,7 +15,17 @@ import; this module imports them all and is the one to use.
 from __future__ import annotations
 
 # Imported for their registrations, in the order recognizers run.
-from thce.data.phi import dates, identifiers, names, places  # noqa: F401
+from thce.data.phi import (  # noqa: F401
+    ages,
+    dates,
+    facilities,
+    hl7,
+    identifiers,
+    names,
+    places,
+    tables,
+    unique_ids,
+)
 from thce.data.phi.names import propagate_names
 from thce.data.phi.registry import RECOGNIZERS, Recognizer, get_recognizers, register
 from thce.data.phi.words import clean_name_tokens, is_non_name_word, looks_medical

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from thce.data.phi.context import TextContext
-from thce.data.phi.ner import chunk_text, entity_spans, load_nlp
+from thce.data.phi.id_families import propagate_ids, propagate_logins
+from thce.data.phi.ner import chunk_text, entity_spans, load_nlp, ner_segments
 from thce.data.phi.recognizers import get_recognizers, propagate_names
 from thce.data.phi.spans import PHISpan, merge_spans
 from thce.errors import DataError
@@ -91,8 +92,7 @@ class PHIScrubber:
         [(4, 15, 'SSN')]
         """
         text = _check_text(text)
-        entities = self._entities([text])[0] if self.use_ner else []
-        return self._find(text, entities)
+        return self.find_batch([text])[0]
 
     def scrub(self, text: str) -> str:
         """Return ``text`` with every PHI span replaced by its placeholder (``[NAME]``...)."""
@@ -112,15 +112,26 @@ class PHIScrubber:
                 return True
         if not self.use_ner:
             return False
-        return bool(entity_spans(self._entities([text])[0], ctx))
+        return bool(entity_spans(self._entities([[(0, text)]])[0], ctx))
 
     # ------------------------------------------------------------------ batches
 
     def find_batch(self, texts: Iterable[str]) -> list[list[PHISpan]]:
         """:meth:`find` for many texts; NER runs through ``nlp.pipe`` in batches."""
         items = [_check_text(t) for t in texts]
-        entities = self._entities(items) if self.use_ner else [[] for _ in items]
-        return [self._find(text, ents) for text, ents in zip(items, entities, strict=True)]
+        contexts = [TextContext(text) for text in items]
+        rule_spans = [self._rule_spans(ctx) for ctx in contexts]
+        if self.use_ner:
+            segments = [
+                ner_segments(ctx, spans) for ctx, spans in zip(contexts, rule_spans, strict=True)
+            ]
+            entities = self._entities(segments)
+        else:
+            entities = [[] for _ in items]
+        return [
+            self._finish(ctx, spans, ents)
+            for ctx, spans, ents in zip(contexts, rule_spans, entities, strict=True)
+        ]
 
     def scrub_batch(self, texts: Iterable[str]) -> list[str]:
         """:meth:`scrub` for many texts, in order.
@@ -135,25 +146,37 @@ class PHIScrubber:
 
     # ------------------------------------------------------------------ internals
 
-    def _find(self, text: str, entities: list[tuple[int, int, str]]) -> list[PHISpan]:
-        ctx = TextContext(text)
+    def _rule_spans(self, ctx: TextContext) -> list[PHISpan]:
         spans: list[PHISpan] = []
         for recognizer in self._recognizers:
             spans.extend(recognizer.func(ctx))
+        return spans
+
+    def _finish(
+        self, ctx: TextContext, spans: list[PHISpan], entities: list[tuple[int, int, str]]
+    ) -> list[PHISpan]:
+        text = ctx.text
+        spans = list(spans)
         if entities:
             spans.extend(entity_spans(entities, ctx))
         if self._propagate:
             spans.extend(propagate_names(ctx, spans))
+        spans.extend(propagate_ids(ctx, spans))
+        spans.extend(propagate_logins(ctx, spans))
         return merge_spans(spans, text)
 
-    def _entities(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
-        """Raw NER entities per text as ``(start, end, label)``; long texts go in chunks."""
+    def _entities(
+        self, segments: Sequence[list[tuple[int, str]]]
+    ) -> list[list[tuple[int, int, str]]]:
+        """Raw NER entities per text as ``(start, end, label)``, from the text's segments
+        (``(offset, piece)``, see :func:`ner_segments`); long pieces go in chunks."""
         pieces: list[tuple[int, int, str]] = []
-        for index, text in enumerate(texts):
-            # A text without capital letters has no entity spaCy's model would find here.
-            if any(ch.isupper() for ch in text):
-                pieces.extend((index, offset, piece) for offset, piece in chunk_text(text))
-        found: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        for index, text_segments in enumerate(segments):
+            for start, segment in text_segments:
+                pieces.extend(
+                    (index, start + offset, piece) for offset, piece in chunk_text(segment)
+                )
+        found: list[list[tuple[int, int, str]]] = [[] for _ in segments]
         if not pieces:
             return found
         docs = self.nlp.pipe((piece for _, _, piece in pieces), batch_size=self.batch_size)

@@ -19,6 +19,9 @@ PHI_LABELS: tuple[str, ...] = (
     "LICENSE",
     "VEHICLE",
     "DEVICE",
+    "BIOMETRIC",
+    "PHOTO",
+    "ID",
     "URL",
     "IP",
     "ADDRESS",
@@ -41,6 +44,11 @@ _PRIORITY: dict[str, int] = {
     "LICENSE": 80,
     "VEHICLE": 80,
     "DEVICE": 80,
+    "BIOMETRIC": 80,
+    "PHOTO": 80,
+    # "ID" comes from the generic cues ("ID #", "subject", "badge"): a more specific cue on
+    # the same value ("Member ID") names the kind.
+    "ID": 75,
     "ADDRESS": 70,
     "DATE": 60,
     "AGE": 55,

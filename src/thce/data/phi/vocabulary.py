@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from thce.data.phi.lexicon import (
     CLINICAL_WORDS,
     COMMON_CAPITALIZED,
+    DEVICE_NAMES,
     DRUG_NAMES,
     EPONYM_HEADS,
     KNOWN_EPONYMS,
@@ -94,6 +95,7 @@ def medical_vocabulary() -> frozenset[str]:
         if _VOCABULARY is None:
             started = time.perf_counter()
             words = set(CLINICAL_WORDS) | set(COMMON_CAPITALIZED) | set(DRUG_NAMES)
+            words |= DEVICE_NAMES
             words |= {g.lower() for g in ORGANISM_GENERA}
             words |= description_words(_code_descriptions())
             _VOCABULARY = frozenset(words - NAME_LIKE_WORDS)
@@ -140,6 +142,15 @@ def is_medical_word(word: str) -> bool:
         return True  # digits and symbols only
     vocabulary = medical_vocabulary()
     if all(p.lower() in vocabulary or len(p) == 1 for p in parts):
+        return True
+    # Plurals of medical words ("Radiographs", "Comedones").
+    low = bare.lower()
+    if (
+        len(parts) == 1
+        and len(low) > 6
+        and low.endswith("s")
+        and (low[:-1] in vocabulary or (low.endswith("es") and low[:-2] in vocabulary))
+    ):
         return True
     # A combining form before a medical word: "Gastro-esophageal", "Cardio-pulmonary".
     return (

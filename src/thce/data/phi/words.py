@@ -11,6 +11,8 @@ import re
 from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import (
     COMMON_CAPITALIZED,
+    CREDENTIALS,
+    DEVICE_NAMES,
     DRUG_NAMES,
     DRUG_SUFFIX_RE,
     FUNCTION_WORDS,
@@ -30,9 +32,11 @@ LOWER = "a-zß-öø-ÿ"
 NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:[{UPPER}][{LOWER}]+)?(?:['’-](?!s\b)[{UPPER}]?[{LOWER}]+)*"
 INITIAL = rf"[{UPPER}]\."
 PARTICLE = "(?:" + "|".join(NAME_PARTICLES) + ")"
-NAME_ITEM = rf"(?:{INITIAL}|{NAME_WORD})"
+# A nickname in quotes belongs to the name: 'Bartholomew "Bart" Sinclair'.
+NAME_ITEM = rf"(?:{INITIAL}|{NAME_WORD}|[\"“]{NAME_WORD}[\"”])"
 # Up to four name items on one line: "Maria J. Lopez", "Van der Berg", "Ana de la Cruz".
-NAME_SEQ = rf"{NAME_ITEM}(?:[ \t]+(?:{PARTICLE}[ \t]+){{0,2}}{NAME_ITEM}){{0,3}}"
+# Words of a name are one space apart: a tab or a wide gap separates table or header fields.
+NAME_SEQ = rf"{NAME_ITEM}(?:[ ](?:{PARTICLE}[ ]){{0,2}}{NAME_ITEM}){{0,3}}"
 _TOKEN_RE = re.compile(rf"{INITIAL}|[^\s,;:()]+")
 
 STATE_ABBR = "|".join(US_STATES)
@@ -46,12 +50,15 @@ PARTICLE_SET = set(NAME_PARTICLES)
 def is_non_name_word(word: str) -> bool:
     """Whether a single capitalised word is clinical vocabulary rather than a name.
 
-    Checks section and function words, abbreviations, drug names and drug-class endings.
+    Checks section and function words, abbreviations, drug and device names and drug-class
+    endings.
     Month names are not excluded here: "April" and "June" are first names too.
     """
     bare = re.sub(r"['’]s$", "", word.strip(".,;:'’\"()"))
     low = bare.lower()
     if not bare or low in COMMON_CAPITALIZED or low in DRUG_NAMES or low in FUNCTION_WORDS:
+        return True
+    if low in DEVICE_NAMES or bare in CREDENTIALS:
         return True
     # Abbreviations as written: "Ana" and "Ed" are names, "ANA" and "ED" are not.
     if bare in MEDICAL_ABBREVIATIONS:

@@ -61,8 +61,18 @@ def install() -> None:
 
 
 def _after_import(module: ModuleType) -> None:
-    global _pending
     module.logger.disable("thce")
+    logging_module = sys.modules.get("thce.logging")
+    if logging_module is not None and not hasattr(logging_module, "setup_logging"):
+        # loguru is being imported by thce.logging itself, which is not finished yet: it
+        # calls apply_pending() at its end.
+        return
+    apply_pending()
+
+
+def apply_pending() -> None:
+    """Run a waiting :func:`request_setup` (called once loguru and thce.logging are loaded)."""
+    global _pending
     if _pending is not None:
         level, log_file = _pending
         _pending = None

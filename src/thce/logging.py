@@ -17,6 +17,7 @@ from pathlib import Path
 from loguru import logger
 
 from thce._logging_hook import VALID_LEVELS, resolve_level
+from thce._logging_hook import apply_pending as _apply_pending
 
 _CONSOLE_FORMAT = (
     "<green>{time:HH:mm:ss}</green> | <level>{level: <7}</level> | <level>{message}</level>"
@@ -51,5 +52,8 @@ def setup_logging(
             encoding="utf-8",
         )
 
+
+# loguru may have been imported first by this module: a CLI setup waiting for it runs now.
+_apply_pending()
 
 __all__ = ["VALID_LEVELS", "logger", "resolve_level", "setup_logging"]

@@ -22,6 +22,7 @@ import yaml
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from thce.codes.retrieval import RetrievalConfig
 from thce.errors import PipelineError
 from thce.io import write_json
 from thce.resources import REPO_ROOT, shipped_path
@@ -61,7 +62,8 @@ class TrainingSection(_Strict):
 
 
 class EvaluationSection(_Strict):
-    test_data: str
+    # One held-out file or several (each gets its own table in the report).
+    test_data: str | list[str]
     train_data: str
     baselines: list[str] = Field(default_factory=list)
     batch_size: int = Field(16, ge=1)
@@ -86,10 +88,18 @@ class ProfileEvaluation(_Strict):
     max_samples: int | None = Field(None, ge=1)
 
 
+class ProfileData(_Strict):
+    # Size of every synthetic source of the data configs (null: the configs' own counts).
+    synthetic_count: int | None = Field(None, ge=1)
+
+
 class Profile(_Strict):
     # A named training profile (thce.training.profiles, e.g. cpu-demo), applied to every stage
     # before the overrides below.
     training_profile: str | None = None
+    # Fields of the pipeline's retrieval block this profile changes (e.g. {k: 5}).
+    retrieval: dict[str, Any] = Field(default_factory=dict)
+    data: ProfileData = Field(default_factory=ProfileData)
     training: ProfileTraining = Field(default_factory=ProfileTraining)
     evaluation: ProfileEvaluation = Field(default_factory=ProfileEvaluation)
 
@@ -103,6 +113,9 @@ class PipelineConfig(_Strict):
     # always start from the previous stage's output.
     base_model: str | None = None
     profile: str = "cpu"
+    # The one retrieval setting of a run: candidates for data building, saved with every
+    # trained stage, used by evaluation (RetrievalConfig; null: the candidate-free format).
+    retrieval: RetrievalConfig | None = Field(default_factory=RetrievalConfig)
     data: DataSection
     quality_gate: QualityGateSection = Field(default_factory=QualityGateSection)
     training: TrainingSection
@@ -220,6 +233,14 @@ class Pipeline:
         self.from_index = STEPS.index(from_step) if from_step else 0
         self.extra_overrides = list(extra_overrides or [])
         self.profile = config.active_profile()
+        self.retrieval = config.retrieval
+        if self.retrieval is not None and self.profile.retrieval:
+            try:
+                self.retrieval = RetrievalConfig.model_validate(
+                    {**self.retrieval.model_dump(), **self.profile.retrieval}
+                )
+            except ValidationError as exc:
+                raise PipelineError(f"profile {config.profile!r}: retrieval: {exc}") from exc
         self.state_dir = self.out / ".pipeline"
         self.results: dict[str, Any] = {}
 
@@ -287,10 +308,13 @@ class Pipeline:
         summary: dict[str, Any] = {}
         for stage in STAGES:
             config_path = _resolve(self.base, getattr(self.config.data, stage))
+            retrieval = self.retrieval.model_dump() if self.retrieval else None
             inputs = {
                 "config": _file_hash(config_path),
                 "test_size": self.config.data.test_size,
                 "seed": self.config.data.seed,
+                "retrieval": retrieval,
+                "synthetic_count": self.profile.data.synthetic_count,
             }
             out = self.stage_data_dir(stage)
 
@@ -300,6 +324,8 @@ class Pipeline:
                     out,
                     test_size=self.config.data.test_size,
                     seed=self.config.data.seed,
+                    retrieval=self.retrieval,
+                    synthetic_count=self.profile.data.synthetic_count,
                 )
 
             summary[stage] = self._run_step(
@@ -384,88 +410,109 @@ class Pipeline:
             stage, inputs, [out / "config.json", out / "train_metrics.json"], action
         )
 
-    def run_evaluation(self) -> dict[str, Any]:
-        """Evaluate every stage and every baseline on the held-out test set."""
+    def test_sets(self) -> dict[str, Path]:
+        """The held-out files by name (their file stem): ``{"test": ..., "test_hard": ...}``."""
+        files = self.config.evaluation.test_data
+        paths = [_resolve(self.base, f) for f in ([files] if isinstance(files, str) else files)]
+        names = [p.stem for p in paths]
+        if len(set(names)) != len(names):
+            raise PipelineError(f"evaluation.test_data: two files share a name ({', '.join(names)})")
+        return dict(zip(names, paths, strict=True))
+
+    def eval_dir(self, test_set: str, system: str) -> Path:
+        """Where one system's evaluation on one test set is written."""
+        return self.out / "eval" / test_set / system
+
+    def run_evaluation(self) -> dict[str, dict[str, Any]]:
+        """Evaluate every stage and every baseline on every held-out test set."""
         from thce.evaluation.evaluate import evaluate_baseline, evaluate_model
 
         section = self.config.evaluation
-        test_data = _resolve(self.base, section.test_data)
         train_data = _resolve(self.base, section.train_data)
         batch_size = self.profile.evaluation.batch_size or section.batch_size
         max_samples = self.profile.evaluation.max_samples or section.max_samples
         top_k = self.profile.evaluation.top_k or section.top_k
-        systems: dict[str, Any] = {}
-        for number, stage in enumerate(STAGES, start=1):
-            model_dir = self.stage_output_dir(stage)
-            out = self.out / "eval" / stage
-            inputs = {
-                "model": self._load_record(stage).input_hash if self._load_record(stage) else None,
-                "test": _file_hash(test_data),
-                "batch": batch_size,
-                "max": max_samples,
-                "top_k": top_k,
-                "max_new_tokens": section.max_new_tokens,
-                "constrained": section.constrained,
-            }
+        results: dict[str, dict[str, Any]] = {}
+        for test_name, test_data in self.test_sets().items():
+            systems: dict[str, Any] = {}
+            for number, stage in enumerate(STAGES, start=1):
+                model_dir = self.stage_output_dir(stage)
+                out = self.eval_dir(test_name, stage)
+                record = self._load_record(stage)
+                inputs = {
+                    "model": record.input_hash if record else None,
+                    "test": _file_hash(test_data),
+                    "batch": batch_size,
+                    "max": max_samples,
+                    "top_k": top_k,
+                    "max_new_tokens": section.max_new_tokens,
+                    "constrained": section.constrained,
+                }
 
-            def action(model_dir: Path = model_dir, out: Path = out, number: int = number) -> dict:
-                return evaluate_model(
-                    str(model_dir),
-                    test_data,
-                    out,
-                    batch_size=batch_size,
-                    max_samples=max_samples,
-                    constrained=section.constrained,
-                    stage=number,
-                    train_data=train_data,
-                    top_k=top_k,
-                    max_new_tokens=section.max_new_tokens,
+                def action(
+                    model_dir: Path = model_dir, out: Path = out, number: int = number, test_data: Path = test_data
+                ) -> dict:
+                    return evaluate_model(
+                        str(model_dir),
+                        test_data,
+                        out,
+                        batch_size=batch_size,
+                        max_samples=max_samples,
+                        constrained=section.constrained,
+                        stage=number,
+                        train_data=train_data,
+                        top_k=top_k,
+                        max_new_tokens=section.max_new_tokens,
+                    )
+
+                systems[stage] = self._run_step(
+                    f"eval_{test_name}_{stage}", inputs, [out / "report.json"], action, "evaluation"
                 )
+            for name in section.baselines:
+                out = self.eval_dir(test_name, name)
+                inputs = {
+                    "test": _file_hash(test_data),
+                    "train": _file_hash(train_data),
+                    "max": max_samples,
+                    "top_k": top_k,
+                    "retrieval": self.retrieval.model_dump() if self.retrieval else None,
+                }
 
-            systems[stage] = self._run_step(
-                f"eval_{stage}", inputs, [out / "report.json"], action, "evaluation"
-            )
-        for name in section.baselines:
-            out = self.out / "eval" / "baselines" / name
-            inputs = {
-                "test": _file_hash(test_data),
-                "train": _file_hash(train_data),
-                "max": max_samples,
-                "top_k": top_k,
-            }
+                def baseline(name: str = name, out: Path = out, test_data: Path = test_data) -> dict:
+                    return evaluate_baseline(
+                        name,
+                        test_data,
+                        out,
+                        train_data=train_data,
+                        max_samples=max_samples,
+                        top_k=top_k,
+                        retrieval=self.retrieval,
+                    )
 
-            def action(name: str = name, out: Path = out) -> dict:
-                return evaluate_baseline(
-                    name,
-                    test_data,
-                    out,
-                    train_data=train_data,
-                    max_samples=max_samples,
-                    top_k=top_k,
+                systems[name] = self._run_step(
+                    f"eval_{test_name}_{name}", inputs, [out / "report.json"], baseline, "evaluation"
                 )
+            results[test_name] = systems
+        return results
 
-            systems[name] = self._run_step(
-                f"eval_{name}", inputs, [out / "report.json"], action, "evaluation"
-            )
-        return systems
-
-    def run_report(self, systems: dict[str, Any]) -> dict[str, Any]:
-        """Write report.json / report.md / plots comparing every system."""
+    def run_report(self, results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """Write report.json / report.md / plots comparing every system on every test set."""
         from thce.pipeline_report import write_comparison_report
 
+        predictions = {
+            test_name: {
+                system: self.eval_dir(test_name, system) / "predictions.jsonl" for system in systems
+            }
+            for test_name, systems in results.items()
+        }
         return write_comparison_report(
-            systems,
+            results,
             self.out,
-            predictions={
-                name: self.out
-                / "eval"
-                / (name if name in STAGES else f"baselines/{name}")
-                / "predictions.jsonl"
-                for name in systems
-            },
+            predictions=predictions,
             extra={
                 "pipeline": self.config.name,
                 "profile": self.config.profile,
+                "retrieval": self.retrieval.model_dump() if self.retrieval else None,
                 "steps": {s: r.get("seconds") for s, r in self.timings().items()},
             },
         )

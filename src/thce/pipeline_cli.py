@@ -6,7 +6,6 @@ thce pipeline --config configs/pipeline.yaml --output-dir outputs/run1 --from-st
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -48,10 +47,11 @@ def pipeline_command(
     ] = None,
 ) -> None:
     """Build data, gate its quality, train stages 1-3, evaluate against baselines, write a report."""
-    # Fewer page faults and steadier steps for torch on CPU (DESIGN.md §4); must be set before
-    # torch allocates, so set it here when the user has not.
-    os.environ.setdefault("MALLOC_MMAP_MAX_", "0")
-    os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", "68719476736")
+    # Fewer page faults and steadier steps for torch on CPU (DESIGN.md §4), for every step of
+    # this process: mallopt now (environment variables set here would be read too late).
+    from thce._malloc import tune_malloc
+
+    tune_malloc()
     from thce.pipeline import Pipeline, load_pipeline_config
     from thce.pipeline_report import summary_table
 
@@ -63,15 +63,25 @@ def pipeline_command(
     )
     report = pipeline.run()
 
-    table = Table(title=f"THCE pipeline — exact match on {report.get('n', '?')} held-out examples")
-    columns, rows = summary_table(report)
-    for column in columns:
-        if column == "system":
-            # Registry names (most_frequent, rule_based) must stay whole on a narrow terminal.
-            table.add_column(column, justify="left", no_wrap=True, min_width=13)
-        else:
-            table.add_column(column, justify="right", no_wrap=column == "95% CI")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    for name, block in report["test_sets"].items():
+        recall = block.get("recall_at_k")
+        ceiling = "" if recall is None else f", retrieval recall@K {100 * recall:.1f}%"
+        table = Table(title=f"{name}: exact match on {block.get('n', '?')} examples{ceiling}")
+        columns, rows = summary_table(block["results"])
+        for column in columns:
+            if column == "system":
+                # Registry names (most_frequent, rule_based) must stay whole on a narrow terminal.
+                table.add_column(column, justify="left", no_wrap=True, min_width=13)
+            else:
+                table.add_column(column, justify="right", no_wrap=column == "95% CI")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        headline = block.get("final_vs_best_baseline")
+        if headline and headline.get("mcnemar"):
+            test = headline["mcnemar"]
+            console.print(
+                f"{headline['final']} vs {headline['best_baseline']}: "
+                f"{100 * headline['difference']:+.1f} points, McNemar p = {test['p_value']:.4f}"
+            )
     console.print(f"Report: {pipeline.out / 'report.md'}  (JSON: {pipeline.out / 'report.json'})")

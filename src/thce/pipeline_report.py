@@ -1,131 +1,139 @@
-"""The pipeline's comparison report: every stage and baseline side by side.
+"""The pipeline's comparison report: every stage and baseline side by side, per test set.
 
-Writes ``report.json`` (results keyed by system: ``stage_1``, ``stage_2``, ``stage_3`` and
-each baseline's registry name, plus paired significance of each stage against every
-baseline), ``report.md`` and ``exact_match.png``. Per-system details (predictions, plots,
-error analysis) stay in ``eval/<system>/``.
+Writes ``report.json``, ``report.md`` and ``exact_match.png``. For each test set
+(``test_sets[<name>]``): the retriever's recall@K (the ceiling of a model that chooses
+among K candidates), each system's headline numbers, the final stage against the best
+baseline (McNemar's exact test with the "only one right" counts), and every stage against
+every baseline. Per-system details (predictions, plots, error analysis) stay in
+``eval/<test set>/<system>/``.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from thce.io import atomic_write, write_json
+from thce.io import atomic_write, iter_jsonl, write_json
 
 STAGE_NAMES = ("stage_1", "stage_2", "stage_3")
 
 
 def _ci(report: dict[str, Any], metric: str = "exact_match") -> tuple[float, float] | None:
     interval = (report.get("confidence_intervals") or {}).get(metric)
-    if isinstance(interval, dict):
-        low, high = (
-            interval.get("low", interval.get("lower")),
-            interval.get("high", interval.get("upper")),
-        )
-        return (low, high) if low is not None and high is not None else None
-    if isinstance(interval, list | tuple) and len(interval) == 2:
-        return interval[0], interval[1]
-    return None
-
-
-def _top_k(metrics: dict[str, Any], k: int) -> float | None:
-    top = metrics.get("top_k") or {}
-    for key in (str(k), k, f"top_{k}", f"top{k}"):
-        if key in top:
-            return top[key]
+    if isinstance(interval, dict) and interval.get("low") is not None:
+        return interval["low"], interval["high"]
     return None
 
 
 def system_summary(report: dict[str, Any]) -> dict[str, Any]:
-    """The headline numbers of one system's evaluation report."""
+    """The headline numbers of one system's evaluation report (``thce eval``'s report.json)."""
     metrics = report.get("metrics", {})
+    top = metrics.get("top_k") or {}
     return {
         "n": report.get("n"),
         "exact_match": metrics.get("exact_match"),
         "exact_match_ci": _ci(report),
-        "top_3": _top_k(metrics, 3),
+        "top_3": top.get("3"),
         "category_match": metrics.get("category_match"),
         "invalid_code_rate": metrics.get("invalid_code_rate"),
         "micro_f1": (metrics.get("micro") or {}).get("f1"),
         "macro_f1": (metrics.get("macro") or {}).get("f1"),
-        "by_code_type": metrics.get("by_code_type"),
+        "recall_at_k": (report.get("retrieval") or {}).get("recall_at_k"),
     }
 
 
-def _exact_by_id(predictions: Path) -> dict[str, bool]:
-    from thce.data.formats import ParsedAnswer, grade
+def correct_by_id(predictions: Path) -> dict[str, bool]:
+    """``{example id: exact match}`` from a ``predictions.jsonl`` (graded by the one grader)."""
+    from thce.evaluation.records import Prediction
 
     out: dict[str, bool] = {}
     if not predictions.exists():
         return out
-    with open(predictions, encoding="utf-8") as handle:
-        for index, line in enumerate(handle):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            pred = ParsedAnswer(
-                row.get("pred_type"), row.get("pred_code"), None, None, True, False, ""
-            )
-            gold = ParsedAnswer(
-                row.get("gold_type"), row.get("gold_code"), None, None, True, False, ""
-            )
-            out[str(row.get("id", index))] = grade(pred, gold).exact
+    for line, row, _, error in iter_jsonl(predictions):
+        if error is None and isinstance(row, dict):
+            record = Prediction.from_dict(row)
+            out[record.id or f"line-{line}"] = record.correct
     return out
 
 
-def paired_significance(predictions: dict[str, Path]) -> dict[str, Any]:
-    """McNemar's exact test of every stage against every other system, on shared examples."""
+def compare(a: dict[str, bool], b: dict[str, bool]) -> dict[str, Any] | None:
+    """McNemar's test of two systems on the examples both answered (``None``: none shared)."""
     from thce.evaluation.metrics import mcnemar_test
 
-    correct = {name: _exact_by_id(path) for name, path in predictions.items()}
-    results: dict[str, Any] = {}
-    for stage in STAGE_NAMES:
-        if stage not in correct:
-            continue
-        for other in correct:
-            if other == stage or (other in STAGE_NAMES and other < stage):
-                continue
-            shared = sorted(set(correct[stage]) & set(correct[other]))
-            if not shared:
-                continue
-            a = [correct[stage][i] for i in shared]
-            b = [correct[other][i] for i in shared]
-            results[f"{stage}_vs_{other}"] = mcnemar_test(a, b)
-    return results
+    shared = sorted(set(a) & set(b))
+    if not shared:
+        return None
+    result = mcnemar_test([a[i] for i in shared], [b[i] for i in shared])
+    return {**result, "n": len(shared)}
+
+
+def test_set_report(
+    systems: dict[str, dict[str, Any]], predictions: dict[str, Path]
+) -> dict[str, Any]:
+    """Summaries, recall@K, final-vs-best-baseline and stage-vs-baseline tests for one set."""
+    results = {name: system_summary(report) for name, report in systems.items()}
+    correct = {name: correct_by_id(path) for name, path in predictions.items()}
+    stages = [name for name in STAGE_NAMES if name in results]
+    baselines = [name for name in results if name not in STAGE_NAMES]
+    significance: dict[str, Any] = {}
+    for stage in stages:
+        for other in [*baselines, *[s for s in stages if s > stage]]:
+            test = compare(correct.get(stage, {}), correct.get(other, {}))
+            if test is not None:
+                significance[f"{stage}_vs_{other}"] = test
+    headline: dict[str, Any] | None = None
+    if stages and baselines:
+        final = stages[-1]
+        best = max(baselines, key=lambda b: results[b]["exact_match"] or 0.0)
+        test = compare(correct.get(final, {}), correct.get(best, {}))
+        headline = {
+            "final": final,
+            "best_baseline": best,
+            "final_exact_match": results[final]["exact_match"],
+            "baseline_exact_match": results[best]["exact_match"],
+            "difference": (results[final]["exact_match"] or 0.0) - (results[best]["exact_match"] or 0.0),
+            "mcnemar": test,
+        }
+    recall = next((results[s]["recall_at_k"] for s in stages if results[s]["recall_at_k"] is not None), None)
+    sizes = {r["n"] for r in results.values() if r["n"] is not None}
+    return {
+        "n": max(sizes) if sizes else None,
+        "recall_at_k": recall,
+        "results": results,
+        "final_vs_best_baseline": headline,
+        "significance": significance,
+    }
 
 
 SUMMARY_COLUMNS = ("system", "exact match", "95% CI", "top-3", "category match", "invalid codes")
 
 
-def summary_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
-    """Rows for the terminal summary, one value per :data:`SUMMARY_COLUMNS` entry."""
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
 
-    def pct(value: float | None) -> str:
-        return "—" if value is None else f"{100 * value:.1f}%"
 
+def summary_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Rows for the summary tables, one value per :data:`SUMMARY_COLUMNS` entry."""
     rows = []
-    for name, summary in report.get("results", {}).items():
+    for name, summary in results.items():
         ci = summary.get("exact_match_ci")
         ci_text = "—" if not ci else f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
         rows.append(
             (
                 name,
-                pct(summary.get("exact_match")),
+                _pct(summary.get("exact_match")),
                 ci_text,
-                pct(summary.get("top_3")),
-                pct(summary.get("category_match")),
-                pct(summary.get("invalid_code_rate")),
+                _pct(summary.get("top_3")),
+                _pct(summary.get("category_match")),
+                _pct(summary.get("invalid_code_rate")),
             )
         )
     return rows
 
 
-def summary_table(report: dict[str, Any]) -> tuple[list[str], list[tuple[str, ...]]]:
-    """Column names and rows of the summary, without the top-3 column when no system has it
-    (a pipeline evaluated with ``top_k: 1``, as the CPU profile is, ranks no candidates)."""
-    rows = summary_rows(report)
+def summary_table(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Column names and rows, without the top-3 column when no system ranked candidates."""
+    rows = summary_rows(results)
     top = SUMMARY_COLUMNS.index("top-3")
     keep = [
         i for i in range(len(SUMMARY_COLUMNS)) if i != top or any(row[top] != "—" for row in rows)
@@ -139,21 +147,24 @@ def _plot(report: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = list(report["results"])
-    values = [report["results"][n]["exact_match"] or 0.0 for n in names]
-    errors = [[0.0] * len(names), [0.0] * len(names)]
-    for i, name in enumerate(names):
-        ci = report["results"][name].get("exact_match_ci")
-        if ci:
-            errors[0][i] = max(values[i] - ci[0], 0.0)
-            errors[1][i] = max(ci[1] - values[i], 0.0)
-    colors = ["#1f77b4" if n in STAGE_NAMES else "#aaaaaa" for n in names]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.bar(names, values, yerr=errors, capsize=4, color=colors)
-    ax.set_ylabel("exact match (95% CI)")
-    ax.set_ylim(0, 1)
-    ax.set_title("Exact match per system on the held-out test set")
-    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    sets = list(report["test_sets"])
+    fig, axes = plt.subplots(1, len(sets), figsize=(6 * len(sets), 4), squeeze=False)
+    for ax, name in zip(axes[0], sets, strict=True):
+        results = report["test_sets"][name]["results"]
+        names = list(results)
+        values = [results[n]["exact_match"] or 0.0 for n in names]
+        low = [max(v - (results[n]["exact_match_ci"] or (v, v))[0], 0.0) for n, v in zip(names, values, strict=True)]
+        high = [max((results[n]["exact_match_ci"] or (v, v))[1] - v, 0.0) for n, v in zip(names, values, strict=True)]
+        colors = ["#1f77b4" if n in STAGE_NAMES else "#aaaaaa" for n in names]
+        ax.bar(names, values, yerr=[low, high], capsize=4, color=colors)
+        recall = report["test_sets"][name].get("recall_at_k")
+        if recall is not None:
+            ax.axhline(recall, color="#d62728", linestyle="--", label=f"recall@K {recall:.2f}")
+            ax.legend(loc="upper right")
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("exact match (95% CI)")
+        ax.set_title(name)
+        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -163,67 +174,90 @@ def _markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# THCE pipeline report: {report.get('pipeline', '')}",
         "",
-        f"Profile `{report.get('profile')}`, {report.get('n')} held-out test examples. "
-        "Exact match = same code system and code as the reference; 95% CIs by bootstrap.",
-        "",
+        f"Profile `{report.get('profile')}`. Exact match = same code system and code as the "
+        "reference; 95% CIs by bootstrap; McNemar's exact test on paired answers.",
     ]
-    columns, rows = summary_table(report)
-    columns += ["micro F1", "macro F1"]
-    lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for name, row in zip(report["results"], rows, strict=True):
-        summary = report["results"][name]
-        micro = summary.get("micro_f1")
-        macro = summary.get("macro_f1")
-        lines.append(
-            "| " + " | ".join(row) + f" | {'—' if micro is None else f'{micro:.3f}'}"
-            f" | {'—' if macro is None else f'{macro:.3f}'} |"
-        )
-    lines += [
-        "",
-        "![exact match](exact_match.png)",
-        "",
-        "## Paired significance (McNemar, exact match)",
-        "",
-    ]
-    if report.get("significance"):
+    retrieval = report.get("retrieval")
+    if retrieval:
         lines += [
-            "| comparison | p-value | only first right | only second right |",
-            "|---|---|---|---|",
+            "",
+            f"The stages choose among K = {retrieval.get('k')} retrieved candidates "
+            f"(signals: {', '.join(retrieval.get('signals', []))}); recall@K is their ceiling.",
         ]
-        for name, sig in report["significance"].items():
-            p = sig.get("p_value")
+    for name, block in report["test_sets"].items():
+        lines += ["", f"## {name} ({block.get('n')} examples)", ""]
+        if block.get("recall_at_k") is not None:
+            lines += [f"Recall@K of the retriever (ceiling): **{_pct(block['recall_at_k'])}**", ""]
+        columns, rows = summary_table(block["results"])
+        columns += ["micro F1", "macro F1"]
+        lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        for system, row in zip(block["results"], rows, strict=True):
+            summary = block["results"][system]
+            micro, macro = summary.get("micro_f1"), summary.get("macro_f1")
             lines.append(
-                f"| {name} | {'—' if p is None else f'{p:.4f}'} | {sig.get('b', sig.get('only_a', '—'))}"
-                f" | {sig.get('c', sig.get('only_b', '—'))} |"
+                "| " + " | ".join(row) + f" | {'—' if micro is None else f'{micro:.3f}'}"
+                f" | {'—' if macro is None else f'{macro:.3f}'} |"
             )
-    else:
-        lines.append("No paired predictions available.")
+        headline = block.get("final_vs_best_baseline")
+        if headline and headline.get("mcnemar"):
+            test = headline["mcnemar"]
+            lines += [
+                "",
+                f"**{headline['final']} vs the best baseline ({headline['best_baseline']})**: "
+                f"{100 * headline['difference']:+.1f} points, McNemar p = {test['p_value']:.4f} "
+                f"(only {headline['final']} right: {test['a_only']}, only "
+                f"{headline['best_baseline']} right: {test['b_only']}).",
+            ]
+        if block.get("significance"):
+            lines += [
+                "",
+                "| comparison | p-value | only first right | only second right |",
+                "|---|---|---|---|",
+            ]
+            for comparison, test in block["significance"].items():
+                lines.append(
+                    f"| {comparison} | {test['p_value']:.4f} | {test['a_only']} | {test['b_only']} |"
+                )
+    lines += ["", "![exact match](exact_match.png)"]
     steps = report.get("steps") or {}
     if steps:
         lines += ["", "## Step times", "", "| step | seconds |", "|---|---|"]
         lines += [f"| {step} | {secs} |" for step, secs in steps.items()]
-    lines += ["", "Per-system details: `eval/<system>/report.md`."]
+    lines += ["", "Per-system details: `eval/<test set>/<system>/report.md`."]
     return "\n".join(lines) + "\n"
 
 
 def write_comparison_report(
-    systems: dict[str, dict[str, Any]],
+    test_sets: dict[str, dict[str, dict[str, Any]]],
     output_dir: Path,
-    predictions: dict[str, Path] | None = None,
+    predictions: dict[str, dict[str, Path]],
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write report.json / report.md / exact_match.png for ``systems`` and return the report."""
+    """Write report.json / report.md / exact_match.png; ``test_sets`` maps a test set's name
+    to ``{system: report}`` and ``predictions`` to ``{system: predictions.jsonl}``."""
     output_dir = Path(output_dir)
-    results = {name: system_summary(report) for name, report in systems.items()}
-    sizes = {r["n"] for r in results.values() if r["n"] is not None}
     report: dict[str, Any] = {
         **(extra or {}),
-        "n": max(sizes) if sizes else None,
-        "results": results,
-        "significance": paired_significance(predictions) if predictions else {},
+        "test_sets": {
+            name: test_set_report(systems, predictions.get(name, {}))
+            for name, systems in test_sets.items()
+        },
     }
     write_json(output_dir / "report.json", report)
     _plot(report, output_dir / "exact_match.png")
     with atomic_write(output_dir / "report.md") as handle:
         handle.write(_markdown(report))
     return report
+
+
+__all__ = [
+    "STAGE_NAMES",
+    "SUMMARY_COLUMNS",
+    "compare",
+    "correct_by_id",
+    "summary_rows",
+    "summary_table",
+    "system_summary",
+    "test_set_report",
+    "write_comparison_report",
+]

@@ -70,22 +70,30 @@ class RetrievalConfig(BaseModel):
 
     k: int = Field(10, ge=1, le=100, description="candidates per narrative")
     signals: list[str] = Field(
-        default_factory=lambda: [s for s in SIGNALS if s != "dense"],
+        # "context" (parent/category titles) is left out: it did not raise recall on the
+        # development set (docs/EVALUATION.md, benchmarks/bench_retrieval.py).
+        default_factory=lambda: [s for s in SIGNALS if s != "context"],
         description=f"signals to use, from: {', '.join(SIGNALS)}",
     )
     code_type: str | None = Field(None, description="restrict to one system (null: all three)")
     billable_only: bool = Field(True, description="only billable codes (ICD-10-CM leaves)")
+    # ICD-10-CM guideline: external cause codes (V00-Y99) are never first-listed, so they are
+    # never the one answer to a narrative.
+    exclude_external_causes: bool = True
     # Training only: shuffle candidate order per example, and put the gold answer in at a
     # random position when retrieval missed it. Evaluation never inserts the gold.
     shuffle: bool = True
     insert_gold: bool = True
     seed: int = 0
+    # How much the coding model trusts the retriever's order when it chooses: its answer
+    # maximises ``model log-prob + fusion_weight * log(1 / rank)`` (0 = the model alone).
+    fusion_weight: float = Field(1.0, ge=0)
     # Weights of the lexical fields and of the cue bonus (tuned on a development set).
-    inclusion_weight: float = Field(0.6, ge=0)
+    inclusion_weight: float = Field(1.0, ge=0)
     context_weight: float = Field(0.3, ge=0)
     specificity_weight: float = Field(0.08, ge=0)
     dense_model: str = "wordllama"
-    dense_weight: float = Field(1.0, ge=0)
+    dense_weight: float = Field(0.5, ge=0)
     rrf_k: int = Field(60, ge=1)
     pool: int = Field(200, ge=10, description="lexical/dense hits fused before re-ranking")
     # At most this many candidates of one ICD-10-CM category (3 characters): a note's
@@ -172,6 +180,10 @@ class HybridIndex:
         self._finish()
 
     def _finish(self) -> None:
+        self.external_cause = np.asarray(
+            [t == "ICD10" and c[:1] in "VWXY" for t, c in zip(self.code_types, self.codes, strict=True)],
+            dtype=bool,
+        )
         self.row = {(t, c): i for i, (t, c) in enumerate(zip(self.code_types, self.codes, strict=True))}
         self._neighbours: dict[str, list[int]] | None = None
 
@@ -334,6 +346,8 @@ class Retriever:
             mask |= scores > 0
         if config.billable_only:
             mask &= index.billable
+        if config.exclude_external_causes:
+            mask &= ~index.external_cause
         if system is not None:
             mask &= index.type_array == system
         rows = np.flatnonzero(mask)

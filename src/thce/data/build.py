@@ -186,8 +186,25 @@ def split_indices(labels: list[str], test_size: float, seed: int) -> tuple[set[i
 
 
 # ----------------------------------------------------------------------------- building
-def _effective_config(config: DataConfig, test_size: float | None, seed: int | None) -> DataConfig:
+def _effective_config(
+    config: DataConfig,
+    test_size: float | None,
+    seed: int | None,
+    retrieval: Any = ...,
+    synthetic_count: int | None = None,
+) -> DataConfig:
     update: dict[str, Any] = {}
+    if retrieval is not ...:
+        update["retrieval"] = retrieval
+    if synthetic_count is not None:
+        if synthetic_count < 1:
+            raise DataError(f"synthetic_count must be at least 1, got {synthetic_count}")
+        update["datasets"] = [
+            d.model_copy(update={"synthetic": d.synthetic.model_copy(update={"count": synthetic_count})})
+            if d.synthetic is not None
+            else d
+            for d in config.datasets
+        ]
     if test_size is not None:
         if not 0.0 <= test_size < 1.0:
             raise DataError(f"--test-size must be in [0, 1), got {test_size}")
@@ -230,16 +247,22 @@ def build_dataset(
     test_size: float | None = None,
     seed: int | None = None,
     checker: DataQualityChecker | None = None,
+    retrieval: Any = ...,
+    synthetic_count: int | None = None,
 ) -> dict[str, Any]:
     """Build ``train.jsonl``, ``test.jsonl``, ``rejects.jsonl`` and ``metadata.json`` in
     ``output_dir`` from the data config at ``config_path``; return the metadata.
 
-    ``test_size``/``seed`` override the config. ``checker`` defaults to a
+    ``test_size``/``seed`` override the config; so do ``retrieval`` (a
+    :class:`~thce.codes.retrieval.RetrievalConfig`, or ``None`` for the candidate-free format)
+    and ``synthetic_count`` (the size of every synthetic source), as the pipeline does. ``checker`` defaults to a
     :class:`DataQualityChecker` without the config's ``skip_checks``. Raises
     :class:`DataError` for a bad config or source, or when no record passes the checks.
     """
     config_path = Path(config_path)
-    config = _effective_config(load_data_config(config_path), test_size, seed)
+    config = _effective_config(
+        load_data_config(config_path), test_size, seed, retrieval, synthetic_count
+    )
     checker = checker or DataQualityChecker(skip=config.skip_checks)
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():

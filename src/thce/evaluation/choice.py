@@ -61,6 +61,24 @@ def render_choice_prompt(tokenizer: Any, narrative: str, candidates: Sequence[Ca
     return format_conversation(messages, stage, add_generation_prompt=True)
 
 
+def inference_dtype(model: Any) -> Any:
+    """bfloat16 on a CPU with native bf16 matrix units (AVX512-BF16/AMX): ~2x faster scoring
+    than float32 with the same choices in our measurement; float32 elsewhere; GPUs keep theirs."""
+    import torch
+
+    if next(model.parameters()).device.type != "cpu":
+        return model
+    flags = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            flags = handle.read()
+    except OSError:
+        return model
+    if "avx512_bf16" in flags or "amx_bf16" in flags:
+        return model.to(torch.bfloat16)
+    return model
+
+
 def rank_prior(rank: int) -> float:
     """The retriever's vote for its ``rank``-th candidate (1-based): ``log(1 / rank)``."""
     return -math.log(rank)
@@ -131,54 +149,74 @@ class ChoiceEngine:
         return texts
 
     def _score(self, prefixes: list[str], continuations: list[list[str]]) -> list[list[float]]:
-        """Summed log-probability of each continuation after its prefix (shared KV cache)."""
+        """Summed log-probability of each continuation after its prefix.
+
+        One prefill per prefix, then every continuation of an example in one extra pass over
+        the same cache with a tree-shaped attention mask (each continuation sees the prefix
+        and itself, not its siblings): no copy of the cache per candidate, which on a CPU
+        costs more than the scoring itself.
+        """
         import torch
 
         enc = self._encode(prefixes)
         ids, attention = enc["input_ids"], enc["attention_mask"]
-        n, length = ids.shape
+        batch, length = ids.shape
         tokenized = [
-            [self.tokenizer(c, add_special_tokens=False)["input_ids"] for c in conts] for conts in continuations
+            [self.tokenizer(c, add_special_tokens=False)["input_ids"] for c in conts]
+            for conts in continuations
         ]
-        sizes = [len(conts) for conts in tokenized]
-        width = max((len(t) for conts in tokenized for t in conts), default=0)
-        if width == 0:
-            return [[0.0] * s for s in sizes]
+        # Every continuation's tokens but the last are fed; the last is only predicted.
+        fed = [sum(max(len(t) - 1, 0) for t in conts) for conts in tokenized]
+        width = max(fed, default=0)
         with torch.inference_mode():
             positions = (attention.cumsum(-1) - 1).clamp(min=0)
             out = self.model(
-                input_ids=ids, attention_mask=attention, position_ids=positions, use_cache=True, logits_to_keep=1
+                input_ids=ids,
+                attention_mask=attention,
+                position_ids=positions,
+                use_cache=True,
+                logits_to_keep=1,
             )
-            cache = out.past_key_values if getattr(out, "cache", None) is None else out.cache
             first = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
-            rows = torch.tensor([i for i, s in enumerate(sizes) for _ in range(s)], device=ids.device)
-            cache.reorder_cache(rows)
-            flat = [t for conts in tokenized for t in conts]
+            scores = [[float(first[b, t[0]]) if t else 0.0 for t in conts] for b, conts in enumerate(tokenized)]
+            if width == 0:
+                return scores
+            cache = out.past_key_values if getattr(out, "cache", None) is None else out.cache
             pad = self.tokenizer.pad_token_id
-            cont_ids = torch.tensor([t[:-1] + [pad] * (width - len(t)) for t in flat], device=ids.device)
-            cont_mask = torch.tensor(
-                [[1] * (len(t) - 1) + [0] * (width - len(t) + 1) for t in flat], device=ids.device
-            )[:, : max(width - 1, 0)]
-            scores = [float(first[rows[j], t[0]]) for j, t in enumerate(flat)]
-            if width > 1:
-                base = positions[rows, -1] + 1
-                cont_positions = base[:, None] + torch.arange(width - 1, device=ids.device)[None, :]
-                out2 = self.model(
-                    input_ids=cont_ids,
-                    attention_mask=torch.cat([attention[rows], cont_mask], dim=1),
-                    position_ids=cont_positions,
-                    use_cache=False,
-                    **{self._cache_kwarg: cache},
-                )
-                logprobs = torch.log_softmax(out2.logits.float(), dim=-1)
-                for j, t in enumerate(flat):
-                    for k in range(1, len(t)):
-                        scores[j] += float(logprobs[j, k - 1, t[k]])
-        result, offset = [], 0
-        for s in sizes:
-            result.append(scores[offset : offset + s])
-            offset += s
-        return result
+            dtype = next(self.model.parameters()).dtype
+            blocked = torch.finfo(dtype).min
+            cont_ids = torch.full((batch, width), pad, dtype=torch.long, device=ids.device)
+            cont_pos = torch.zeros((batch, width), dtype=torch.long, device=ids.device)
+            mask = torch.full((batch, 1, width, length + width), blocked, dtype=dtype, device=ids.device)
+            mask[:, 0, :, :length] = torch.where(attention[:, None, :] > 0, 0.0, blocked).to(dtype)
+            where: list[list[tuple[int, int]]] = []  # per candidate: (start column, length fed)
+            for b, conts in enumerate(tokenized):
+                start_pos = int(positions[b, -1]) + 1
+                column, spans = 0, []
+                for t in conts:
+                    n = max(len(t) - 1, 0)
+                    for k in range(n):
+                        cont_ids[b, column + k] = t[k]
+                        cont_pos[b, column + k] = start_pos + k
+                        mask[b, 0, column + k, length + column : length + column + k + 1] = 0.0
+                    spans.append((column, n))
+                    column += n
+                for k in range(column, width):  # padding rows see themselves (no empty row)
+                    mask[b, 0, k, length + k] = 0.0
+                where.append(spans)
+            out2 = self.model(
+                input_ids=cont_ids,
+                attention_mask=mask,
+                position_ids=cont_pos,
+                use_cache=True,
+                **{self._cache_kwarg: cache},
+            )
+            logprobs = torch.log_softmax(out2.logits.float(), dim=-1)
+            for b, conts in enumerate(tokenized):
+                for j, (t, (column, n)) in enumerate(zip(conts, where[b], strict=True)):
+                    for k in range(1, n + 1):
+                        scores[b][j] += float(logprobs[b, column + k - 1, t[k]])
+        return scores
 
     # ------------------------------------------------------------------ public
     def score_batch(
@@ -279,4 +317,10 @@ class ChoiceEngine:
         return [r for r in results if r is not None]
 
 
-__all__ = ["REASONING_MAX_NEW_TOKENS", "ChoiceEngine", "rank_prior", "render_choice_prompt"]
+__all__ = [
+    "REASONING_MAX_NEW_TOKENS",
+    "ChoiceEngine",
+    "inference_dtype",
+    "rank_prior",
+    "render_choice_prompt",
+]

@@ -80,6 +80,25 @@ def stage_from_model_dir(model_path: str | Path) -> int | None:
     return _stage_from_value(data.get("stage")) if isinstance(data, dict) else None
 
 
+def retrieval_of_model(model_path: str | Path) -> Any:
+    """The ``retrieval:`` settings a trained stage was saved with (``None``: no candidates)."""
+    config = Path(model_path) / "resolved_config.yaml"
+    if not config.is_file():
+        return None
+    import yaml
+
+    from thce.codes.retrieval import RetrievalConfig
+
+    try:
+        data = yaml.safe_load(config.read_text("utf-8")) or {}
+        block = data.get("retrieval") if isinstance(data, dict) else None
+        return RetrievalConfig.model_validate(block) if block else None
+    except (yaml.YAMLError, ValueError) as exc:
+        raise EvaluationError(
+            f"{config}: unreadable retrieval settings ({exc}); fix the file or retrain the stage"
+        ) from None
+
+
 def stage_from_tokenizer(tokenizer: Any) -> int | None:
     """The stage whose THCE chat template the tokenizer carries (None for any other template)."""
     from thce.data.chat_templates import get_template
@@ -92,9 +111,16 @@ def stage_from_tokenizer(tokenizer: Any) -> int | None:
 
 
 def _baseline_predictions(
-    name: str, examples: Sequence[TestExample], train: Sequence[TestExample], top_k: int
+    name: str,
+    examples: Sequence[TestExample],
+    train: Sequence[TestExample],
+    top_k: int,
+    retrieval: Any = None,
 ) -> list[Prediction]:
-    baseline = get_baseline(name, top_k=top_k).fit(train)
+    options: dict[str, Any] = {"top_k": top_k}
+    if name == "retrieval" and retrieval is not None:
+        options["config"] = retrieval  # the same retriever settings as the models
+    baseline = get_baseline(name, **options).fit(train)
     start = time.perf_counter()
     ranked = baseline.predict(examples)
     logger.debug(f"baseline {name}: {len(examples)} examples in {time.perf_counter() - start:.2f}s")
@@ -217,16 +243,21 @@ def evaluate_baseline(
     n_bootstrap: int = 1000,
     seed: int = 0,
     plots: bool = True,
+    retrieval: Any = None,
 ) -> dict[str, Any]:
     """Evaluate baseline ``name`` on ``test_data`` through the same metrics as a model.
 
-    ``train_data`` (default: the shipped stage-1 examples) fits the baselines that learn.
+    ``train_data`` (default: the shipped stage-1 examples) fits the baselines that learn;
+    ``retrieval`` (a :class:`~thce.codes.retrieval.RetrievalConfig`) sets up the
+    ``retrieval`` baseline like the models' candidates.
     """
     get_baseline(name)  # fail fast on an unknown name
     examples = load_test_examples(test_data, max_samples)
     train = _load_train(train_data, examples)
     start = time.perf_counter()
-    records = _baseline_predictions(name, examples, train, max(top_k, max(DEFAULT_KS)))
+    records = _baseline_predictions(
+        name, examples, train, max(top_k, max(DEFAULT_KS)), retrieval
+    )
     seconds = time.perf_counter() - start
     return finish_report(
         records,
@@ -244,6 +275,50 @@ def evaluate_baseline(
     )
 
 
+def candidate_lists(examples: Sequence[TestExample], retrieval: Any) -> list[list[Any]]:
+    """Retrieved candidates for each example, in retrieval order (the gold is never added)."""
+    from thce.codes.retrieval import get_retriever
+    from thce.data.candidates import candidate_lines
+
+    found = get_retriever(retrieval).retrieve_batch([e.narrative for e in examples], k=retrieval.k)
+    return [candidate_lines(c) for c in found]
+
+
+def recall_at_k(examples: Sequence[TestExample], candidates: Sequence[Sequence[Any]]) -> float:
+    """Share of examples whose gold code is among their candidates: the chooser's ceiling."""
+    if not examples:
+        return 0.0
+    hits = sum(
+        e.gold_label in {c.label for c in cands} for e, cands in zip(examples, candidates, strict=True)
+    )
+    return hits / len(examples)
+
+
+def _choose(
+    model: Any,
+    tokenizer: Any,
+    examples: Sequence[TestExample],
+    stage: int,
+    retrieval: Any,
+    batch_size: int,
+    max_new_tokens: int | None,
+    show_progress: bool,
+) -> dict[bool, tuple[list[Prediction], float]]:
+    """The model chooses among retrieved candidates (:mod:`thce.evaluation.choice`)."""
+    from thce.evaluation.choice import ChoiceEngine, inference_dtype
+
+    model = inference_dtype(model)
+    candidates = candidate_lists(examples, retrieval)
+    engine = ChoiceEngine(model, tokenizer, stage, retrieval.fusion_weight, max_new_tokens)
+    start = time.perf_counter()
+    outputs = engine.choose([e.narrative for e in examples], candidates, batch_size, show_progress)
+    seconds = time.perf_counter() - start
+    records = _to_records(examples, outputs, stage)
+    for record, cands in zip(records, candidates, strict=True):
+        record.retrieved = [c.label for c in cands]
+    return {True: (records, seconds)}
+
+
 def _generate(
     model_path: str,
     examples: Sequence[TestExample],
@@ -254,6 +329,7 @@ def _generate(
     constrained_modes: Sequence[bool],
     max_new_tokens: int | None,
     show_progress: bool,
+    retrieval: Any = None,
 ) -> tuple[int, dict[bool, tuple[list[Prediction], float]]]:
     """Run generation once per constrained mode; return the stage and ``{mode: (records, seconds)}``."""
     narratives = [e.narrative for e in examples]
@@ -280,6 +356,8 @@ def _generate(
 
     model, tokenizer = load_model_and_tokenizer(model_path)
     stage = stage or stage_from_model_dir(model_path) or stage_from_tokenizer(tokenizer) or 1
+    if retrieval is not None:
+        return stage, _choose(model, tokenizer, examples, stage, retrieval, batch_size, max_new_tokens, show_progress)
     indexes = None
     for constrained in constrained_modes:
         if constrained and indexes is None:
@@ -327,8 +405,15 @@ def evaluate_model(
     n_bootstrap: int = 1000,
     seed: int = 0,
     plots: bool = True,
+    use_retrieval: bool = True,
+    fusion_weight: float | None = None,
 ) -> dict[str, Any]:
     """Evaluate a model (a saved stage folder, a hub id or a ``thce:`` built-in) on ``test_data``.
+
+    A stage trained with candidates (``retrieval:`` in its ``resolved_config.yaml``) is
+    evaluated the way it was trained: each narrative gets its retrieved candidates and the
+    model chooses among them (``use_retrieval=False`` forces free generation;
+    ``fusion_weight`` overrides the saved weight of the retriever's rank).
 
     ``stage`` (prompt and reasoning format) defaults to the model folder's
     ``resolved_config.yaml``, then to the tokenizer's THCE chat template, then to 1. With
@@ -343,7 +428,12 @@ def evaluate_model(
     examples = load_test_examples(test_data, max_samples)
     if compare_baseline:
         _load_train(train_data, examples)  # fail before the slow part
-    modes = [True, False] if constrained else [False]
+    retrieval = retrieval_of_model(model_path) if use_retrieval else None
+    if retrieval is not None and fusion_weight is not None:
+        retrieval = retrieval.model_copy(update={"fusion_weight": fusion_weight})
+    if retrieval is not None and engine != "hf":
+        raise EvaluationError("a model trained with candidates is evaluated with --engine hf")
+    modes = [True] if retrieval is not None else ([True, False] if constrained else [False])
     stage, results = _generate(
         str(model_path),
         examples,
@@ -354,9 +444,19 @@ def evaluate_model(
         modes,
         max_new_tokens,
         show_progress,
+        retrieval,
     )
     records, seconds = results[modes[0]]
     extra: dict[str, Any] = {"model_path": str(model_path), "batch_size": batch_size}
+    if retrieval is not None:
+        constrained = False  # the candidate list already constrains; no free run to compare
+        extra["retrieval"] = {
+            **retrieval.model_dump(include={"k", "signals", "fusion_weight"}),
+            "recall_at_k": round(
+                sum(r.gold_label in (r.retrieved or []) for r in records) / max(len(records), 1), 4
+            ),
+        }
+        extra["constrained_to"] = "candidates"
     if constrained:
         free_records, free_seconds = results[False]
         output_dir = Path(output_dir)

@@ -168,6 +168,8 @@ class Prediction:
     narrative: str | None = None
     stage: int = 1
     system: str = "model"
+    # The candidates the model chose from, in retrieval order (None without retrieval).
+    retrieved: list[str] | None = None
 
     @property
     def gold_label(self) -> str:
@@ -217,6 +219,7 @@ class Prediction:
             narrative=record.get("narrative"),
             stage=int(record.get("stage") or 1),
             system=str(record.get("system") or "model"),
+            retrieved=record.get("retrieved"),
         )
 
 

@@ -39,6 +39,7 @@ from pydantic import (
 )
 from rapidfuzz import fuzz, process
 
+from thce.codes.retrieval import RetrievalConfig
 from thce.errors import ConfigError
 from thce.resources import shipped_path
 
@@ -92,6 +93,10 @@ class ModelSection(_Section):
     name_or_path: str = Field(min_length=1)
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "float32"
     attn_implementation: str | None = None
+    # Train only the top N transformer layers (and the final norm); the rest, embeddings
+    # included, stay frozen. null: train everything. On a CPU this halves the backward pass
+    # and keeps a small model's pretrained knowledge while it learns a narrow task.
+    trainable_layers: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -158,6 +163,9 @@ class TrainConfig(_Section):
     special_tokens: list[str] = Field(default_factory=list)
     dataset: DatasetSection = Field(default_factory=DatasetSection)
     lora: LoraSection | None = None
+    # Candidate codes in the prompt (DESIGN.md §3b). Read from the built dataset's
+    # metadata.json when null; saved with the model so evaluation uses the same settings.
+    retrieval: RetrievalConfig | None = None
     trainer: dict[str, Any] = Field(default_factory=dict)
     _source: Path | None = PrivateAttr(default=None)
 

@@ -365,30 +365,58 @@ def search_command(
     text: Annotated[str, typer.Argument(help="Words or a whole clinical narrative.")],
     code_type: TypeOption = None,
     top_k: Annotated[
-        int, typer.Option("--top-k", "-k", min=1, max=1000, help="How many hits.")
+        int, typer.Option("--top-k", "-k", min=1, max=100, help="How many hits.")
     ] = 10,
     billable_only: Annotated[
-        bool, typer.Option("--billable-only", help="Leave out ICD-10-CM headers.")
+        bool,
+        typer.Option(
+            "--billable-only/--all-codes",
+            help="Only billable codes (the default); --all-codes also lists ICD-10-CM headers.",
+        ),
+    ] = True,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show which signals found each hit.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Find codes whose descriptions match the text (BM25 ranking)."""
+    """Find the codes a text or narrative is about (the hybrid retriever: BM25, abbreviations,
+    inclusion terms, embeddings, hierarchy and specificity cues)."""
     if not text.strip():
         raise CodeError("Empty search query: give words or a narrative, e.g. 'type 2 diabetes'.")
-    from thce.codes.bm25 import search
+    from thce.codes.retrieval import RetrievalConfig, get_retriever
 
-    hits = search(text, _type_value(code_type), top_k=top_k, billable_only=billable_only)
+    config = RetrievalConfig(billable_only=billable_only)
+    hits = get_retriever(config).retrieve(text, _type_value(code_type), k=top_k)
     if as_json:
         _print_json([hit.to_dict() for hit in hits])
         return
     if not hits:
         console.print("No matching codes.")
         raise typer.Exit(1)
-    table = Table("Code", "Type", "Score", "Description")
+    columns = ["#", "Code", "Type", "Score", "Description"] + (["Signals"] if explain else [])
+    table = Table(*columns)
     for hit in hits:
-        code = hit.code if hit.billable else f"{hit.code} (header)"
-        table.add_row(code, hit.code_type, f"{hit.score:.2f}", escape(hit.description))
+        row = [str(hit.rank), hit.code, hit.code_type, f"{hit.score:.3f}", escape(hit.description)]
+        if explain:
+            row.append(escape(_explain(hit.signals)))
+        table.add_row(*row)
     console.print(table)
+
+
+def _explain(signals: dict) -> str:
+    """One line per hit: ranks per signal, matched words, specificity cues."""
+    parts = [
+        f"{name.removesuffix('_rank')} #{value}"
+        for name, value in signals.items()
+        if name.endswith("_rank")
+    ]
+    if signals.get("sibling_of"):
+        parts.append(f"sibling of {signals['sibling_of']}")
+    if signals.get("terms"):
+        parts.append("words: " + " ".join(signals["terms"][:8]))
+    if signals.get("cues"):
+        parts.append("cues: " + " ".join(signals["cues"]))
+    return "; ".join(parts) or "—"
 
 
 def _stats_row(system: str) -> dict:

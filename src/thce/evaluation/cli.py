@@ -42,6 +42,9 @@ def _print_summary(report: dict[str, Any], output: Path) -> None:
         interval = cis.get(key)
         return f"{interval['low']:.3f}–{interval['high']:.3f}" if interval else ""
 
+    retrieval = report.get("retrieval")
+    if retrieval:
+        table.add_row(f"recall@{retrieval['k']} (candidates' ceiling)", f"{retrieval['recall_at_k']:.3f}", "")
     table.add_row("exact match", f"{metrics['exact_match']:.3f}", ci("exact_match"))
     for k, value in metrics["top_k"].items():
         table.add_row(f"top-{k}", f"{value:.3f}", ci(f"top_{k}"))
@@ -97,7 +100,8 @@ def eval_command(
         str | None,
         typer.Option(
             "--baseline",
-            help="Evaluate this baseline instead of a model: most_frequent, random, keyword, rule_based, retrieval.",
+            help="Evaluate this baseline instead of a model: most_frequent, random, keyword, "
+            "rule_based, bm25, retrieval.",
         ),
     ] = None,
     compare_baseline: Annotated[
@@ -155,6 +159,22 @@ def eval_command(
         ),
     ] = None,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG plots.")] = False,
+    fusion_weight: Annotated[
+        float | None,
+        typer.Option(
+            "--fusion-weight",
+            help="Weight of the retriever's rank in the choice among candidates (default: the "
+            "one saved with the model; 0 = the model alone).",
+            min=0.0,
+        ),
+    ] = None,
+    no_retrieval: Annotated[
+        bool,
+        typer.Option(
+            "--no-retrieval",
+            help="Evaluate a model trained with candidates by free generation instead.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate a model (or a baseline) on a test set: metrics with 95% CIs, report, plots."""
     from thce.evaluation.evaluate import evaluate_baseline, evaluate_model
@@ -197,6 +217,8 @@ def eval_command(
             engine=engine.value,
             max_new_tokens=max_new_tokens,
             plots=not no_plots,
+            use_retrieval=not no_retrieval,
+            fusion_weight=fusion_weight,
         )
     _print_summary(report, output)
 

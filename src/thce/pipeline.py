@@ -432,10 +432,10 @@ class Pipeline:
         batch_size = self.profile.evaluation.batch_size or section.batch_size
         max_samples = self.profile.evaluation.max_samples or section.max_samples
         top_k = self.profile.evaluation.top_k or section.top_k
-        results: dict[str, dict[str, Any]] = {}
-        for test_name, test_data in self.test_sets().items():
-            systems: dict[str, Any] = {}
-            for number, stage in enumerate(STAGES, start=1):
+        results: dict[str, dict[str, Any]] = {name: {} for name in self.test_sets()}
+        # Stage by stage, each on every test set: the model is loaded once per stage.
+        for number, stage in enumerate(STAGES, start=1):
+            for test_name, test_data in self.test_sets().items():
                 model_dir = self.stage_output_dir(stage)
                 out = self.eval_dir(test_name, stage)
                 record = self._load_record(stage)
@@ -447,10 +447,14 @@ class Pipeline:
                     "top_k": top_k,
                     "max_new_tokens": section.max_new_tokens,
                     "constrained": section.constrained,
+                    "fusion_weight": self.retrieval.fusion_weight if self.retrieval else None,
                 }
 
                 def action(
-                    model_dir: Path = model_dir, out: Path = out, number: int = number, test_data: Path = test_data
+                    model_dir: Path = model_dir,
+                    out: Path = out,
+                    number: int = number,
+                    test_data: Path = test_data,
                 ) -> dict:
                     return evaluate_model(
                         str(model_dir),
@@ -463,11 +467,14 @@ class Pipeline:
                         train_data=train_data,
                         top_k=top_k,
                         max_new_tokens=section.max_new_tokens,
+                        fusion_weight=self.retrieval.fusion_weight if self.retrieval else None,
                     )
 
-                systems[stage] = self._run_step(
+                results[test_name][stage] = self._run_step(
                     f"eval_{test_name}_{stage}", inputs, [out / "report.json"], action, "evaluation"
                 )
+        for test_name, test_data in self.test_sets().items():
+            systems = results[test_name]
             for name in section.baselines:
                 out = self.eval_dir(test_name, name)
                 inputs = {
@@ -492,7 +499,6 @@ class Pipeline:
                 systems[name] = self._run_step(
                     f"eval_{test_name}_{name}", inputs, [out / "report.json"], baseline, "evaluation"
                 )
-            results[test_name] = systems
         return results
 
     def run_report(self, results: dict[str, dict[str, Any]]) -> dict[str, Any]:

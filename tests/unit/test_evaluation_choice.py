@@ -32,18 +32,20 @@ def tiny():
     torch.set_num_threads(threads)
 
 
-def naive_scores(model, tokenizer, narrative, candidates, stage=1):
-    """Each candidate's log-probability from its own full sequence: the slow reference."""
-    prompt = render_choice_prompt(tokenizer, narrative, candidates, stage)
+def naive_scores(model, tokenizer, narrative, candidates, texts):
+    """Each continuation's mean log-probability per token from its own full sequence: the
+    slow reference for the batched tree-mask scoring."""
+    prompt = render_choice_prompt(tokenizer, narrative, candidates, 1)
     ids = tokenizer(prompt, add_special_tokens=False, return_tensors="pt")["input_ids"]
     scores = []
     with torch.inference_mode():
-        for c in candidates:
-            cont = tokenizer(f"{c.code_type}: {c.code}", add_special_tokens=False)["input_ids"]
+        for text in texts:
+            cont = tokenizer(text, add_special_tokens=False)["input_ids"]
             full = torch.cat([ids, torch.tensor([cont])], dim=1)
             logprobs = model(full).logits[0].float().log_softmax(-1)
             start = ids.shape[1] - 1
-            scores.append(sum(float(logprobs[start + k, cont[k]]) for k in range(len(cont))))
+            total = sum(float(logprobs[start + k, cont[k]]) for k in range(len(cont)))
+            scores.append(total / len(cont))
     return scores
 
 
@@ -52,9 +54,11 @@ def test_batched_tree_scoring_equals_one_sequence_per_candidate(tiny):
     engine = ChoiceEngine(model, tokenizer, stage=1)
     lists = [CANDIDATES, CANDIDATES[:2], CANDIDATES[1:]]
     batched = engine.score_batch(NARRATIVES, lists)  # left-padded batch of three
-    for narrative, candidates, (reasoning, scores) in zip(NARRATIVES, lists, batched, strict=True):
-        assert reasoning is None
-        assert scores == pytest.approx(naive_scores(model, tokenizer, narrative, candidates), abs=1e-3)
+    for narrative, candidates, (reasons, scores) in zip(NARRATIVES, lists, batched, strict=True):
+        assert reasons == [None] * len(candidates)  # stage 1: the code alone is scored
+        texts = [f"{c.code_type}: {c.code}" for c in candidates]
+        expected = naive_scores(model, tokenizer, narrative, candidates, texts)
+        assert scores == pytest.approx(expected, abs=1e-3)
 
 
 def test_answers_are_always_candidates_with_database_descriptions(tiny):
@@ -85,11 +89,17 @@ def test_empty_candidate_list_gives_no_answer(tiny):
     assert result.text == "" and result.candidates == []
 
 
-def test_reasoning_stages_write_a_closed_think_block_first(tiny):
+def test_reasoning_stages_score_whole_reasoned_answers(tiny):
     model, tokenizer = tiny
-    engine = ChoiceEngine(model, tokenizer, stage=2, max_new_tokens=6)
+    engine = ChoiceEngine(model, tokenizer, stage=2)
+    texts, reasons = engine.continuations(NARRATIVES[0], CANDIDATES)
+    assert all(t.startswith("<think>\n") and t.endswith(f"{c.code_type}: {c.code}") for t, c in zip(texts, CANDIDATES))
+    assert all(r and f"{c.code} fits" in r for r, c in zip(reasons, CANDIDATES))
     results = engine.choose(NARRATIVES[:2], [CANDIDATES, CANDIDATES])
     for result in results:
         parsed = parse_answer(result.text)
         assert result.text.startswith("<think>\n") and parsed.reasoning_well_formed
-        assert f"{parsed.code_type}:{parsed.code}" in {c.label for c in CANDIDATES}
+        label = f"{parsed.code_type}:{parsed.code}"
+        assert label in {c.label for c in CANDIDATES}
+        # The reasoning shown is the winner's own: it names the chosen code.
+        assert f"{parsed.code} fits" in parsed.reasoning

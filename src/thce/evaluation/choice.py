@@ -8,15 +8,19 @@ How an answer is produced (docs/EVALUATION.md):
 
 1. The prompt is the narrative with its K candidates (:func:`thce.data.formats.prompt_messages`,
    retrieval order; evaluation never inserts the gold), rendered by the chat template.
-2. Stages 2-3 first write their reasoning greedily, up to ``</think>`` (or the token limit,
-   then the block is closed for them).
-3. Every candidate's answer prefix ``CODE_TYPE: CODE`` is scored as a continuation of that
-   prompt in one batched forward pass over a shared KV cache: its summed log-probability.
-   Only candidates can win, so an invalid code is impossible by construction.
-4. The model's score is fused with the retriever's rank, ``score + w * log(1 / rank)``, with
+2. Each candidate's answer is scored as a continuation of the prompt, all of an example's
+   candidates in one batched forward pass over a shared KV cache: stage 1 scores
+   ``CODE_TYPE: CODE``; stages 2-3 score the whole reasoned answer ``<think>\nreasoning\n
+   </think>\nCODE_TYPE: CODE``, with the reasoning THCE writes for that candidate from the
+   candidates (:func:`thce.data.candidates.explain_choice`: the deciding evidence and the
+   closest rival, the layout the stages were trained on). The score is the mean
+   log-probability per token, so a longer answer is not penalised for its length. Only
+   candidates can win: an invalid code is impossible by construction, and no free-running
+   generation is needed (on a CPU, writing reasoning token by token cost 2-4x the scoring).
+3. The model's score is fused with the retriever's rank, ``score + w * log(1 / rank)``, with
    the weight ``w`` saved with the model (tuned on a development set; 0 = the model alone).
-5. The answer is the winner's line with its database description; all candidates come back
-   ranked, for top-k metrics.
+4. The answer is the winner's (reasoned) answer with its database description; all
+   candidates come back ranked, for top-k metrics.
 """
 
 from __future__ import annotations
@@ -38,8 +42,6 @@ from thce.data.formats import (
 from thce.errors import EvaluationError
 from thce.evaluation.inference import GenerationResult
 from thce.logging import logger
-
-REASONING_MAX_NEW_TOKENS = 64
 
 
 @dataclass
@@ -93,13 +95,11 @@ class ChoiceEngine:
         tokenizer: Any,
         stage: int = 1,
         fusion_weight: float = 0.0,
-        max_new_tokens: int | None = None,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.stage = stage
         self.fusion_weight = fusion_weight
-        self.max_new_tokens = max_new_tokens or REASONING_MAX_NEW_TOKENS
         tokenizer.padding_side = "left"
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
@@ -120,33 +120,6 @@ class ChoiceEngine:
     def _encode(self, texts: Sequence[str]) -> dict[str, Any]:
         enc = self.tokenizer(list(texts), return_tensors="pt", padding=True, add_special_tokens=False)
         return {k: v.to(self.device) for k, v in enc.items()}
-
-    def _reason(self, prompts: list[str]) -> list[str]:
-        """Greedy reasoning for stage 2-3 prompts, cut at ``</think>`` (closed if it never is)."""
-        import torch
-
-        prompts = [p + f"{THINK_OPEN}\n" for p in prompts]
-        enc = self._encode(prompts)
-        length = enc["input_ids"].shape[1]
-        close_ids = self.tokenizer(THINK_CLOSE, add_special_tokens=False)["input_ids"]
-        with torch.inference_mode():
-            out = self.model.generate(
-                **enc,
-                do_sample=False,
-                num_beams=1,
-                max_new_tokens=self.max_new_tokens,
-                eos_token_id=self.end_ids,
-                pad_token_id=self.tokenizer.pad_token_id,
-                stop_strings=[THINK_CLOSE],
-                tokenizer=self.tokenizer,
-            ) if close_ids else None
-        texts = []
-        for row in range(len(prompts)):
-            ids = [] if out is None else out[row, length:].tolist()
-            text = self.tokenizer.decode([i for i in ids if i not in self.end_ids and i != self.tokenizer.pad_token_id], skip_special_tokens=False)
-            body = text.split(THINK_CLOSE, 1)[0].strip()
-            texts.append(body)
-        return texts
 
     def _score(self, prefixes: list[str], continuations: list[list[str]]) -> list[list[float]]:
         """Summed log-probability of each continuation after its prefix.
@@ -219,48 +192,59 @@ class ChoiceEngine:
         return scores
 
     # ------------------------------------------------------------------ public
+    def continuations(
+        self, narrative: str, candidates: Sequence[CandidateLine]
+    ) -> tuple[list[str], list[str | None]]:
+        """What is scored for each candidate, and the reasoning it carries (stages 2-3)."""
+        if self.stage < 2:
+            return [f"{c.code_type}: {c.code}" for c in candidates], [None] * len(candidates)
+        from thce.data.candidates import explain_choice
+
+        reasons = [explain_choice(narrative, c, candidates) for c in candidates]
+        texts = [
+            f"{THINK_OPEN}\n{r}\n{THINK_CLOSE}\n{c.code_type}: {c.code}"
+            for c, r in zip(candidates, reasons, strict=True)
+        ]
+        return texts, list(reasons)
+
     def score_batch(
         self, narratives: Sequence[str], candidates: Sequence[Sequence[CandidateLine]]
-    ) -> list[tuple[str | None, list[float]]]:
-        """``(reasoning, model score per candidate)`` for one batch (no fusion)."""
+    ) -> list[tuple[list[str | None], list[float]]]:
+        """``(reasoning per candidate, mean log-prob per token per candidate)`` for a batch."""
         prompts = [
             render_choice_prompt(self.tokenizer, n, c, self.stage)
             for n, c in zip(narratives, candidates, strict=True)
         ]
-        reasoning: list[str | None] = [None] * len(prompts)
-        prefixes = list(prompts)
-        if self.stage >= 2:
-            written = self._reason(prompts)
-            reasoning = list(written)
-            prefixes = [p + f"{THINK_OPEN}\n{r}\n{THINK_CLOSE}\n" for p, r in zip(prompts, written, strict=True)]
-        scores: list[list[float]] = [[] for _ in prompts]
+        out: list[tuple[list[str | None], list[float]]] = [([], []) for _ in prompts]
         todo = [i for i, c in enumerate(candidates) if c]
-        if todo:
-            scored = self._score(
-                [prefixes[i] for i in todo],
-                [[f"{c.code_type}: {c.code}" for c in candidates[i]] for i in todo],
-            )
-            for i, model_scores in zip(todo, scored, strict=True):
-                scores[i] = model_scores
-        return list(zip(reasoning, scores, strict=True))
+        if not todo:
+            return out
+        built = [self.continuations(narratives[i], candidates[i]) for i in todo]
+        scored = self._score([prompts[i] for i in todo], [texts for texts, _ in built])
+        for i, (texts, reasons), sums in zip(todo, built, scored, strict=True):
+            lengths = [max(len(self.tokenizer(t, add_special_tokens=False)["input_ids"]), 1) for t in texts]
+            out[i] = (reasons, [s / n for s, n in zip(sums, lengths, strict=True)])
+        return out
 
     def choose_batch(
         self, narratives: Sequence[str], candidates: Sequence[Sequence[CandidateLine]]
     ) -> list[GenerationResult]:
         """Answer one batch of narratives, each with its own candidate list (retrieval order)."""
         results = []
-        for cands, (reasoning, model_scores) in zip(
+        for cands, (reasons, model_scores) in zip(
             candidates, self.score_batch(narratives, candidates), strict=True
         ):
             if cands:
-                results.append(self._decide(cands, model_scores, reasoning))
+                results.append(self._decide(cands, model_scores, reasons))
             else:
-                text = f"{THINK_OPEN}\n{reasoning or ''}\n{THINK_CLOSE}\n" if self.stage >= 2 else ""
-                results.append(GenerationResult(text, None))
+                results.append(GenerationResult("", None))
         return results
 
     def _decide(
-        self, candidates: Sequence[CandidateLine], model_scores: list[float], reasoning: str | None
+        self,
+        candidates: Sequence[CandidateLine],
+        model_scores: list[float],
+        reasons: Sequence[str | None],
     ) -> GenerationResult:
         fused = [
             s + self.fusion_weight * rank_prior(rank) for rank, s in enumerate(model_scores, start=1)
@@ -268,6 +252,7 @@ class ChoiceEngine:
         order = sorted(range(len(candidates)), key=lambda i: -fused[i])
         best = candidates[order[0]]
         answer = format_answer(best.code_type, best.code, best.description)
+        reasoning = reasons[order[0]]
         if reasoning is not None:
             answer = f"{THINK_OPEN}\n{reasoning}\n{THINK_CLOSE}\n{answer}"
         top = max(fused)
@@ -290,7 +275,13 @@ class ChoiceEngine:
         """Answer every narrative (sorted by prompt length into batches; input order back)."""
         if batch_size < 1:
             raise EvaluationError(f"--batch-size must be at least 1, got {batch_size}")
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         lengths = [len(n) + sum(len(c.description) + 12 for c in cs) for n, cs in zip(narratives, candidates, strict=True)]
         order = sorted(range(len(narratives)), key=lambda i: lengths[i])
@@ -318,7 +309,6 @@ class ChoiceEngine:
 
 
 __all__ = [
-    "REASONING_MAX_NEW_TOKENS",
     "ChoiceEngine",
     "inference_dtype",
     "rank_prior",

@@ -275,6 +275,26 @@ def evaluate_baseline(
     )
 
 
+_LOADED: dict[str, tuple[Any, Any, Any]] = {}
+
+
+def _load_cached(model_path: str) -> tuple[Any, Any]:
+    """Model and tokenizer, reused while the same folder (unchanged) is evaluated again: the
+    pipeline evaluates each stage on several test sets in a row."""
+    from thce.models import load_model_and_tokenizer
+
+    folder = Path(model_path)
+    stamp = (folder / "config.json").stat().st_mtime_ns if (folder / "config.json").is_file() else None
+    cached = _LOADED.get(model_path)
+    if cached is not None and stamp is not None and cached[2] == stamp:
+        return cached[0], cached[1]
+    _LOADED.clear()
+    model, tokenizer = load_model_and_tokenizer(model_path)
+    if stamp is not None:
+        _LOADED[model_path] = (model, tokenizer, stamp)
+    return model, tokenizer
+
+
 def candidate_lists(examples: Sequence[TestExample], retrieval: Any) -> list[list[Any]]:
     """Retrieved candidates for each example, in retrieval order (the gold is never added)."""
     from thce.codes.retrieval import get_retriever
@@ -309,7 +329,7 @@ def _choose(
 
     model = inference_dtype(model)
     candidates = candidate_lists(examples, retrieval)
-    engine = ChoiceEngine(model, tokenizer, stage, retrieval.fusion_weight, max_new_tokens)
+    engine = ChoiceEngine(model, tokenizer, stage, retrieval.fusion_weight)
     start = time.perf_counter()
     outputs = engine.choose([e.narrative for e in examples], candidates, batch_size, show_progress)
     seconds = time.perf_counter() - start
@@ -352,9 +372,8 @@ def _generate(
         results[False] = (_to_records(examples, outputs, stage), seconds)
         return stage, results
     from thce.evaluation.inference import HFEngine
-    from thce.models import load_model_and_tokenizer
 
-    model, tokenizer = load_model_and_tokenizer(model_path)
+    model, tokenizer = _load_cached(model_path)
     stage = stage or stage_from_model_dir(model_path) or stage_from_tokenizer(tokenizer) or 1
     if retrieval is not None:
         return stage, _choose(model, tokenizer, examples, stage, retrieval, batch_size, max_new_tokens, show_progress)

@@ -32,15 +32,23 @@ PROFILES: dict[str, dict[int, tuple[str, ...]]] = {
     "cpu-demo": {
         # 100 steps at 3e-4 learnt to choose among 5 candidates on held-out generated notes
         # (54 % alone vs 18 % by chance); 60 steps at 1e-4 with 10 candidates did not (20 %).
-        1: (*_CPU_COMMON, "trainer.max_steps=80", "trainer.learning_rate=3e-4"),
-        2: (*_CPU_COMMON, "trainer.max_steps=30", "trainer.learning_rate=1e-4"),
+        1: (*_CPU_COMMON, "trainer.max_steps=60", "trainer.learning_rate=3e-4"),
+        # Stages 2-3 refine gently: <think> stays plain text (no new embeddings to train, so
+        # the embeddings stay frozen) and a lower rate keeps stage 1's choices.
+        2: (
+            *_CPU_COMMON,
+            "trainer.max_steps=20",
+            "trainer.learning_rate=5e-5",
+            "special_tokens=[]",
+        ),
         # One pair per micro-batch, 4 accumulated; the SFT term keeps the chosen answer likely.
         3: (
             *_CPU_COMMON,
             "trainer.per_device_train_batch_size=1",
             "trainer.gradient_accumulation_steps=4",
-            "trainer.max_steps=8",
-            "trainer.learning_rate=2e-5",
+            "trainer.max_steps=4",
+            "trainer.learning_rate=1e-5",
+            "special_tokens=[]",
         ),
     },
     # Seconds per stage: 2 steps, tiny sequences. For smoke tests with --set model=thce:tiny.

@@ -1,4 +1,4 @@
-"""The whole pipeline on thce:tiny with small data: every output exists, parses and is complete."""
+"""The whole retrieval-augmented pipeline on thce:tiny with small data, checked on content."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from thce.cli import app
+from thce.data.formats import get_candidates, get_gold, parse_answer
+from thce.evaluation.records import Prediction
 from thce.resources import REPO_ROOT
 
 CONFIG = REPO_ROOT / "tests" / "fixtures" / "pipeline_tiny.yaml"
 STAGES = ("stage_1", "stage_2", "stage_3")
-BASELINES = ("most_frequent", "random", "keyword", "rule_based", "retrieval")
+BASELINES = ("most_frequent", "random", "keyword", "rule_based", "bm25", "retrieval")
+TEST_SETS = ("test", "test_hard")
+K = 4  # retrieval: {k: 4} in the fixture config
 runner = CliRunner()
 
 
@@ -25,60 +29,92 @@ def pipeline_run(tmp_path_factory) -> tuple[Path, str]:
     return out, result.output
 
 
-def test_report_holds_every_stage_and_baseline(pipeline_run):
+def predictions(path: Path) -> list[Prediction]:
+    return [Prediction.from_dict(json.loads(line)) for line in path.open()]
+
+
+def test_training_data_has_candidates_with_the_gold_among_them(pipeline_run):
+    out, _ = pipeline_run
+    for number, stage in enumerate(STAGES, start=1):
+        built = out / "data" / stage
+        records = [json.loads(line) for line in (built / "train.jsonl").open()]
+        assert len(records) == 8
+        meta = json.loads((built / "metadata.json").read_text())
+        assert meta["retrieval"]["k"] == K
+        for record in records:
+            labels = [c.label for c in get_candidates(record)]
+            gold = get_gold(record)
+            assert len(labels) == K and f"{gold.code_type}:{gold.code}" in labels  # inserted
+            if number >= 2:
+                assert gold.reasoning_well_formed
+            if number == 3:
+                rejected = parse_answer(record["rejected"][0]["content"])
+                assert rejected.well_formed and rejected.code != gold.code
+        # every stage saved the retrieval settings it was trained with, and ran tuned
+        metrics = json.loads((out / stage / "train_metrics.json").read_text())
+        assert metrics["retrieval"]["k"] == K and metrics["malloc_tuned"] is True
+        assert "retrieval:" in (out / stage / "resolved_config.yaml").read_text()
+
+
+def test_answers_come_from_the_candidates_and_never_an_invalid_code(pipeline_run):
+    out, _ = pipeline_run
+    for test_set in TEST_SETS:
+        for stage in STAGES:
+            report = json.loads((out / "eval" / test_set / stage / "report.json").read_text())
+            assert report["n"] == 4 and report["retrieval"]["k"] == K
+            assert report["metrics"]["invalid_code_rate"] == 0.0
+            rows = predictions(out / "eval" / test_set / stage / "predictions.jsonl")
+            for row in rows:
+                assert row.pred_label in row.retrieved and len(row.retrieved) <= K
+            ceiling = sum(r.gold_label in r.retrieved for r in rows) / len(rows)
+            assert report["retrieval"]["recall_at_k"] == pytest.approx(ceiling)
+            assert report["metrics"]["exact_match"] <= ceiling + 1e-9
+
+
+def test_report_tables_per_test_set(pipeline_run):
     out, output = pipeline_run
     report = json.loads((out / "report.json").read_text())
-    assert set(report["results"]) == set(STAGES) | set(BASELINES)
-    assert report["n"] == 4
-    for name, summary in report["results"].items():
-        assert 0.0 <= summary["exact_match"] <= 1.0, name
-        low, high = summary["exact_match_ci"]
-        assert low <= summary["exact_match"] <= high
-    assert "stage_3_vs_retrieval" in report["significance"]
-    assert 0.0 <= report["significance"]["stage_3_vs_retrieval"]["p_value"] <= 1.0
+    assert set(report["test_sets"]) == set(TEST_SETS)
     markdown = (out / "report.md").read_text()
-    for name in (*STAGES, *BASELINES):
-        assert f"| {name} |" in markdown
+    for name in TEST_SETS:
+        block = report["test_sets"][name]
+        assert set(block["results"]) == set(STAGES) | set(BASELINES)
+        assert block["n"] == 4 and 0.0 <= block["recall_at_k"] <= 1.0
+        for system in (*STAGES, *BASELINES):
+            row = block["results"][system]
+            low, high = row["exact_match_ci"]
+            assert low <= row["exact_match"] <= high
+            # the markdown table holds the same number in the system's row
+            assert f"| {system} | {100 * row['exact_match']:.1f}% |" in markdown
+        headline = block["final_vs_best_baseline"]
+        assert headline["final"] == "stage_3" and headline["best_baseline"] in BASELINES
+        best = max(block["results"][b]["exact_match"] for b in BASELINES)
+        assert headline["baseline_exact_match"] == best
+        test = headline["mcnemar"]
+        # the "only one right" counts are real numbers, equal to the predictions' disagreement
+        final = {r.id: r.correct for r in predictions(out / "eval" / name / "stage_3" / "predictions.jsonl")}
+        base = {
+            r.id: r.correct
+            for r in predictions(out / "eval" / name / headline["best_baseline"] / "predictions.jsonl")
+        }
+        assert test["a_only"] == sum(final[i] and not base[i] for i in final)
+        assert test["b_only"] == sum(base[i] and not final[i] for i in final)
+        assert f"## {name} (4 examples)" in markdown
+        assert f"{name}: exact match on 4 examples" in output
     assert (out / "exact_match.png").stat().st_size > 1000
-    # the terminal summary table names every system
-    for name in ("stage_1", "stage_3", "rule_based"):
-        assert name in output
-
-
-def test_every_step_output_exists_and_parses(pipeline_run):
-    out, _ = pipeline_run
-    for stage in STAGES:
-        built = out / "data" / stage
-        assert sum(1 for _ in (built / "train.jsonl").open()) == 8
-        json.loads((built / "metadata.json").read_text())
-        model_dir = out / stage
-        assert (model_dir / "config.json").exists()
-        assert (model_dir / "tokenizer_config.json").exists()
-        metrics = json.loads((model_dir / "train_metrics.json").read_text())
-        assert metrics
-        evaluation = out / "eval" / stage
-        report = json.loads((evaluation / "report.json").read_text())
-        assert report["n"] == 4 and "exact_match" in report["metrics"]
-        rows = [json.loads(line) for line in (evaluation / "predictions.jsonl").open()]
-        assert len(rows) == 4 and {"id", "gold_code", "pred_code", "raw_output"} <= set(rows[0])
-    for name in BASELINES:
-        json.loads((out / "eval" / "baselines" / name / "report.json").read_text())
-    # stage 2 starts from stage 1's output, stage 3 from stage 2's
-    for stage, previous in (("stage_2", "stage_1"), ("stage_3", "stage_2")):
-        resolved = (out / stage / "resolved_config.yaml").read_text()
-        assert str(out / previous) in resolved
 
 
 def test_rerun_skips_finished_steps(pipeline_run):
     out, _ = pipeline_run
-    before = (out / "report.json").stat().st_mtime_ns
-    stage_1_weights = sorted((out / "stage_1").glob("*.safetensors"))[0].stat().st_mtime_ns
+    weights = sorted((out / "stage_1").glob("*.safetensors"))[0]
+    before = weights.stat().st_mtime_ns
+    (out / "report.md").unlink()
     result = runner.invoke(
         app,
         ["pipeline", "--config", str(CONFIG), "--output-dir", str(out), "--from-stage", "report"],
     )
     assert result.exit_code == 0, result.output
-    assert sorted((out / "stage_1").glob("*.safetensors"))[0].stat().st_mtime_ns == stage_1_weights
-    assert (out / "report.json").stat().st_mtime_ns >= before
+    assert weights.stat().st_mtime_ns == before  # no stage was trained again
+    assert (out / "report.md").is_file()  # the report step ran again
     records = {p.stem for p in (out / ".pipeline").glob("*.json")}
-    assert {"stage_1", "stage_2", "stage_3", "quality_gate", "eval_stage_3"} <= records
+    assert {"stage_1", "stage_2", "stage_3", "quality_gate", "eval_test_hard_stage_3"} <= records

@@ -21,7 +21,13 @@ def test_default_config_loads_with_cpu_and_gpu_profiles():
     assert {"cpu", "gpu"} <= set(config.profiles)
     assert config.active_profile().training_profile == "cpu-demo"
     assert (base / config.data.stage_1).exists()
-    assert (base / config.evaluation.test_data).exists()
+    assert [p.name for p in Pipeline(config, base, "unused").test_sets().values()] == [
+        "test.jsonl",
+        "test_hard.jsonl",
+    ]
+    # One retrieval setting for the run; the CPU profile asks for 5 candidates.
+    assert config.retrieval is not None and config.retrieval.k == 10
+    assert Pipeline(config, base, "unused").retrieval.k == 5
 
 
 @pytest.mark.parametrize(
@@ -138,34 +144,72 @@ def test_comparison_report_without_predictions(tmp_path):
                 "macro": {"f1": 0.4},
             },
             "confidence_intervals": {"exact_match": {"low": 0.2, "high": 0.8}},
+            "retrieval": {"k": 5, "recall_at_k": 0.9},
         },
         "random": {"n": 10, "metrics": {"exact_match": 0.0}},
     }
-    report = write_comparison_report(systems, tmp_path)
-    assert report["results"]["stage_1"]["top_3"] == 0.7
-    assert report["results"]["stage_1"]["exact_match_ci"] == (0.2, 0.8)
-    rows = summary_rows(report)
+    report = write_comparison_report({"test": systems}, tmp_path, predictions={})
+    block = report["test_sets"]["test"]
+    assert block["results"]["stage_1"]["top_3"] == 0.7
+    assert block["results"]["stage_1"]["exact_match_ci"] == (0.2, 0.8)
+    assert block["recall_at_k"] == 0.9
+    assert block["final_vs_best_baseline"]["best_baseline"] == "random"
+    assert block["final_vs_best_baseline"]["mcnemar"] is None  # no paired predictions
+    rows = summary_rows(block["results"])
     assert rows[0][:3] == ("stage_1", "50.0%", "[20.0, 80.0]")
     assert rows[1][2] == "—"
-    assert "No paired predictions" in (tmp_path / "report.md").read_text()
+    markdown = (tmp_path / "report.md").read_text()
+    assert "## test (10 examples)" in markdown and "(ceiling): **90.0%**" in markdown
+
+
+def test_mcnemar_columns_hold_the_counts(tmp_path):
+    """The "only first / only second right" columns come from the paired predictions (a bug
+    once left them empty by reading keys the test never returns)."""
+    from thce.evaluation.records import Prediction
+
+    def write(name, right):
+        path = tmp_path / f"{name}.jsonl"
+        rows = []
+        for i, ok in enumerate(right):
+            rows.append(
+                Prediction(f"x{i}", "ICD10", "E11.9", "ICD10", "E11.9" if ok else "I10", [], "", None, None, True).to_dict()
+            )
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        return path
+
+    systems = {"stage_3": {"n": 6, "metrics": {"exact_match": 4 / 6}}, "rule_based": {"n": 6, "metrics": {"exact_match": 2 / 6}}}
+    predictions = {
+        "test": {
+            "stage_3": write("s3", [True, True, True, True, False, False]),
+            "rule_based": write("rb", [True, False, False, False, True, False]),
+        }
+    }
+    report = write_comparison_report({"test": systems}, tmp_path, predictions=predictions)
+    test = report["test_sets"]["test"]["significance"]["stage_3_vs_rule_based"]
+    assert (test["a_only"], test["b_only"], test["n"]) == (3, 1, 6)
+    headline = report["test_sets"]["test"]["final_vs_best_baseline"]
+    assert headline["difference"] == pytest.approx(2 / 6)
+    markdown = (tmp_path / "report.md").read_text()
+    assert "| stage_3_vs_rule_based | 0.6250 | 3 | 1 |" in markdown
+    assert "(only stage_3 right: 3, only rule_based right: 1)" in markdown
 
 
 def test_summary_table_drops_top_3_only_when_no_system_ranked_candidates(tmp_path):
-    """A top_k 1 run (the CPU profile) has no top-3 numbers: the column goes, the rest stay."""
+    """A run without ranked candidates has no top-3 numbers: the column goes, the rest stay."""
     greedy = {
         "stage_1": {"n": 4, "metrics": {"exact_match": 0.25, "invalid_code_rate": 0.5}},
         "rule_based": {"n": 4, "metrics": {"exact_match": 0.5, "category_match": 0.75}},
     }
-    report = write_comparison_report(greedy, tmp_path / "greedy")
-    columns, rows = summary_table(report)
+    report = write_comparison_report({"t": greedy}, tmp_path / "greedy", predictions={})
+    columns, rows = summary_table(report["test_sets"]["t"]["results"])
     assert "top-3" not in columns
     assert columns[:3] == ["system", "exact match", "95% CI"]
     assert rows[1][columns.index("category match")] == "75.0%"
     assert "top-3" not in (tmp_path / "greedy" / "report.md").read_text()
 
     greedy["rule_based"]["metrics"]["top_k"] = {"3": 1.0}
-    report = write_comparison_report(greedy, tmp_path / "ranked")
-    columns, rows = summary_table(report)
+    report = write_comparison_report({"t": greedy}, tmp_path / "ranked", predictions={})
+    columns, rows = summary_table(report["test_sets"]["t"]["results"])
     assert columns[3] == "top-3"
     assert [row[3] for row in rows] == ["—", "100.0%"]
     header = (tmp_path / "ranked" / "report.md").read_text().split("\n")

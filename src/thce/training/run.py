@@ -389,9 +389,16 @@ def train(
         attn_implementation=cfg.model.attn_implementation,
     )
     model.train()
+    # <think>/</think> become tokens for the stage-2/3 templates unless the config lists its
+    # special tokens explicitly (special_tokens: [] keeps them plain text, as the CPU profile
+    # does so that no new embeddings need training).
+    think = None
+    if "special_tokens" in cfg.model_fields_set:
+        think = any(t in ("<think>", "</think>") for t in cfg.special_tokens)
     added = prepare_tokenizer(
         tokenizer,
         cfg.chat_template,
+        add_think_tokens=think,
         extra_tokens=cfg.special_tokens,
         eos_token=cfg.tokenizer.eos_token,
         pad_token=cfg.tokenizer.pad_token,

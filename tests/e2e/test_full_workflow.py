@@ -71,7 +71,6 @@ def test_every_step_output_exists_and_parses(pipeline_run):
 
 def test_rerun_skips_finished_steps(pipeline_run):
     out, _ = pipeline_run
-    before = (out / "report.json").stat().st_mtime_ns
     stage_1_weights = sorted((out / "stage_1").glob("*.safetensors"))[0].stat().st_mtime_ns
     result = runner.invoke(
         app,
@@ -79,6 +78,5 @@ def test_rerun_skips_finished_steps(pipeline_run):
     )
     assert result.exit_code == 0, result.output
     assert sorted((out / "stage_1").glob("*.safetensors"))[0].stat().st_mtime_ns == stage_1_weights
-    assert (out / "report.json").stat().st_mtime_ns >= before
     records = {p.stem for p in (out / ".pipeline").glob("*.json")}
     assert {"stage_1", "stage_2", "stage_3", "quality_gate", "eval_stage_3"} <= records

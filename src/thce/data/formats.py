@@ -263,7 +263,9 @@ def split_candidates(content: str) -> tuple[str, list[CandidateLine]]:
     for line in block.splitlines():
         parsed = parse_answer(line)
         if parsed.well_formed and parsed.code_type and parsed.code:
-            candidates.append(CandidateLine(parsed.code_type, parsed.code, parsed.description or ""))
+            candidates.append(
+                CandidateLine(parsed.code_type, parsed.code, parsed.description or "")
+            )
     return narrative, candidates
 
 

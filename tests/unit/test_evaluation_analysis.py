@@ -59,6 +59,11 @@ GOOD_REASONING = "Type 2 diabetes on metformin with hyperglycemia, A1c 9.2: E11.
         (_rec("ICD10:E11.65", "ICD10:E11.9"), "wrong_specificity"),  # same category E11
         (_rec("ICD10:E11.9", "ICD10:E11"), "wrong_specificity"),  # ancestor
         (_rec("ICD10:E11.65", "ICD10:I10"), "wrong_code"),
+        # Codes that do not exist are invalid, not wrong codes or wrong specificity.
+        (_rec("ICD10:I10", "ICD10:I1O"), "invalid_format"),  # letter O for zero
+        (_rec("ICD10:E11.65", "ICD10:E11.99"), "invalid_format"),  # same family, not a code
+        (_rec("CPT:99213", "CPT:E11.9"), "invalid_format"),  # not a CPT code
+        (_rec("ICD10:E11.65", "ICD10:E11.99", stage=2, reasoning=GOOD_REASONING), "invalid_format"),
         (
             _rec("ICD10:E11.65", "ICD10:E11.65", stage=2),
             "missing_reasoning",
@@ -134,10 +139,11 @@ def test_analysis_counts_hardest_and_reasoning_failures(tmp_path):
     assert list(analysis["categories"]) == list(ERROR_CATEGORIES)
     assert analysis["categories"]["incorrect_reasoning"] == 1
     assert analysis["categories"]["wrong_specificity"] == 1
-    assert analysis["categories"]["invalid_format"] == 1
-    assert analysis["categories"]["wrong_code_type"] == 1
+    # No answer, and an answer that is no code (E11.99): both invalid, even in another system.
+    assert analysis["categories"]["invalid_format"] == 2
+    assert analysis["categories"]["wrong_code_type"] == 0
     assert analysis["invalid_codes"] == 1
-    assert analysis["by_code_type"]["CPT"]["invalid_format"] == 1
+    assert analysis["by_code_type"]["CPT"]["invalid_format"] == 2
     # Gold not among the candidates first, then most confident.
     assert [h["id"] for h in analysis["hardest_examples"]][:2] == ["confident", "invalid"]
     assert (
@@ -149,7 +155,6 @@ def test_analysis_counts_hardest_and_reasoning_failures(tmp_path):
         "incorrect_reasoning",
         "wrong_specificity",
         "invalid_format",
-        "wrong_code_type",
     }
     assert analysis["top_confusions"][0]["count"] == 1
 

@@ -156,3 +156,107 @@ def test_summary_table_lists_reasons():
     rendered = " ".join(str(cell) for column in table.columns for cell in column._cells)
     assert "not_json" in rendered and "quality_phi" in rendered and "7 of 10" in rendered
     assert "unknown" in rendered
+
+
+# ------------------------------------------------------------------ --config FILE
+def _dry(*args: str):
+    return runner.invoke(app, ["generate", "--dry-run", "--seed", "1", *args])
+
+
+FROM_FILE = (
+    "stage",
+    "count",
+    "provider",
+    "output",
+    "resume",
+    "code types",
+    "code pool",
+    "max cost",
+)
+
+
+def test_config_file_sets_options_and_the_command_line_wins(tmp_path):
+    config = tmp_path / "generate.yaml"
+    config.write_text(
+        "stage: 2\ncount: 500\nmodel: claude-sonnet-4-5\noutput: from_file.jsonl\n"
+        "code_types: CPT\nmax_cost: 5\nresume: false\ncode_pool: all\n"
+    )
+    result = _dry("--config", str(config), "--count", "50")
+    assert result.exit_code == 0, result.output
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in result.output.splitlines()]
+    rows = {
+        row[0]: row[1]
+        for row in cells
+        if len(row) == 2 and row[0] and row[0] not in ("model", "seed")
+    }
+    assert rows == {
+        "stage": "2",
+        "count": "50",  # the command line wins over the file's 500
+        "provider": "anthropic",
+        "output": "from_file.jsonl",
+        "resume": "no",
+        "code types": "CPT 100%",
+        "code pool": "all",
+        "max cost": "$5.00",
+    } | {k: v for k, v in rows.items() if k not in FROM_FILE}
+    assert "no request was sent" in result.output
+
+
+def test_an_option_typed_with_its_default_value_still_wins(tmp_path):
+    config = tmp_path / "generate.yaml"
+    config.write_text("stage: 3\nmodel: gpt-4o\noutput: o.jsonl\n")
+    result = _dry("--config", str(config), "--stage", "1", "--estimate-cost", "--json")
+    assert result.exit_code == 0, result.output
+    assert "stage │ 1" in " ".join(result.output.split())
+
+
+def test_settings_fields_are_the_generator_fields():
+    import dataclasses
+
+    from thce.generation.generator import GenerationConfig
+    from thce.generation.settings import GenerateSettings
+
+    fields = {f.name for f in dataclasses.fields(GenerationConfig)}
+    assert set(GenerateSettings.model_fields) <= fields
+    config = GenerateSettings(model="gpt-4o", output="o.jsonl", provider="openai")
+    assert config.to_generation_config().provider == "openai"
+    assert config.to_generation_config().code_pool == "common"
+
+
+def test_unknown_config_key_names_file_line_and_suggestion(tmp_path):
+    config = tmp_path / "generate.yaml"
+    config.write_text("model: gpt-4o\noutput: o.jsonl\ncuont: 5\nmax-cost: 2\n")
+    result = _dry("--config", str(config))
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"{config}, line 3: unknown setting 'cuont'; did you mean 'count'?" in text
+    assert f"{config}, line 4: unknown setting 'max-cost'; did you mean 'max_cost'?" in text
+
+
+def test_bad_config_value_and_missing_setting(tmp_path):
+    config = tmp_path / "generate.yaml"
+    config.write_text("model: gpt-4o\n\nstage: 4\n")
+    result = _dry("--config", str(config))
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"{config}, line 3: setting 'stage': Input should be less than or equal to 3" in text
+    assert "missing setting 'output': pass --output or set 'output:' in" in text
+    # Without a file the message asks for the option only.
+    result = _dry("--model", "gpt-4o")
+    assert result.exit_code == 2
+    assert "missing setting 'output': pass --output" in " ".join(result.output.split())
+
+
+def test_config_file_errors(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("model: [gpt-4o\n")
+    result = _dry("--config", str(broken))
+    assert result.exit_code == 2
+    assert "YAML syntax error at line 2, column 1" in " ".join(result.output.split())
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- model\n")
+    result = _dry("--config", str(listed))
+    assert result.exit_code == 2
+    assert "expected a mapping of settings" in " ".join(result.output.split())
+    result = _dry("--config", str(tmp_path / "missing.yaml"))
+    assert result.exit_code == 2 and "not found" in result.output

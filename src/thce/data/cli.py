@@ -1,6 +1,7 @@
 """`thce data ...`: check, clean and build training datasets.
 
     thce data check data/examples/sample_stage_2.jsonl --stage 2
+    thce data check data/examples/test.jsonl --stage 1 --against data/examples/sample_stage_1.jsonl
     thce data preprocess raw.jsonl --output clean.jsonl --rejects clean.rejects.jsonl
     thce data build data/config/thce_stage_1.yaml --output outputs/data/stage_1
     thce data phi-eval tests/fixtures/phi_heldout.jsonl
@@ -70,6 +71,14 @@ def check_command(
     show: Annotated[
         int, typer.Option("--show", help="Offending line numbers shown per check.")
     ] = 10,
+    against: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--against",
+            help="Also report narratives of FILE that appear, exactly or nearly, in this "
+            "JSONL (repeatable): test/train leakage.",
+        ),
+    ] = None,
 ) -> None:
     """Run every quality check on every record; exit 1 if any record fails.
 
@@ -77,22 +86,52 @@ def check_command(
     reasoning_tags, narrative_length, phi, duplicate. `--json` prints
     {"file", "stage", "total", "passed", "failed", "checks": {NAME: {"failed", "lines"}}}
     (the first 1000 offending lines per check).
+
+    With `--against OTHER.jsonl` (repeatable), narratives of FILE that repeat one of OTHER
+    (identical, near-identical or sharing an 8-word run) are listed with both line numbers and
+    also make the exit status 1; `--json` then adds "against" and
+    "leaks": [{"line", "against", "against_line", "why"}].
     """
+    from thce.data.overlap import find_leaks
     from thce.data.quality import DataQualityChecker
 
     stage_value = _resolve_stage(stage, file)
     if not file.is_file():
         raise DataError(f"data file not found: {file}")
+    for other in against or []:
+        if not other.is_file():
+            raise DataError(f"--against file not found: {other}")
     checker = DataQualityChecker(skip=skip or None)
     report = checker.check_file(file, stage_value, rejects_path=rejects)
+    leaks = find_leaks(file, against) if against else []
     if as_json:
-        _print_json(report.to_dict())
+        payload = report.to_dict()
+        if against:
+            payload["against"] = [str(other) for other in against]
+            payload["leaks"] = [leak.to_dict() for leak in leaks]
+        _print_json(payload)
     else:
         _print_check_table(report, show)
         if rejects is not None:
             console.print(f"Rejects: {report.failed} record(s) written to {rejects}")
-    if not report.ok:
+        if against:
+            _print_leaks(file, against, leaks, show)
+    if not report.ok or leaks:
         raise typer.Exit(1)
+
+
+def _print_leaks(file: Path, against: list[Path], leaks: list[Any], show: int) -> None:
+    others = ", ".join(str(other) for other in against)
+    if not leaks:
+        console.print(f"Leakage: [green]none[/green] (no narrative of {file} appears in {others})")
+        return
+    lines = len({leak.line for leak in leaks})
+    console.print(f"Leakage: [red]{lines} narrative(s) of {file} appear in {others}[/red]")
+    # Plain `FILE:LINE ~ OTHER:LINE` lines (no table): editors and grep jump to them.
+    for leak in leaks[:show]:
+        typer.echo(f"  {leak.file}:{leak.line} ~ {leak.other}:{leak.other_line}  {leak.why}")
+    if len(leaks) > show:
+        typer.echo(f"  ... and {len(leaks) - show} more (--show N, or --json for all)")
 
 
 def _print_check_table(report: Any, show: int) -> None:

@@ -263,7 +263,9 @@ def split_candidates(content: str) -> tuple[str, list[CandidateLine]]:
     for line in block.splitlines():
         parsed = parse_answer(line)
         if parsed.well_formed and parsed.code_type and parsed.code:
-            candidates.append(CandidateLine(parsed.code_type, parsed.code, parsed.description or ""))
+            candidates.append(
+                CandidateLine(parsed.code_type, parsed.code, parsed.description or "")
+            )
     return narrative, candidates
 
 
@@ -429,11 +431,11 @@ __all__ = [
     "CANDIDATES_HEADER",
     "CANDIDATE_SYSTEM_PROMPTS",
     "CODE_TYPES",
-    "CandidateLine",
     "STAGE_1_SYSTEM_PROMPT",
     "STAGE_2_SYSTEM_PROMPT",
     "STAGE_3_SYSTEM_PROMPT",
     "SYSTEM_PROMPTS",
+    "CandidateLine",
     "Grade",
     "ParsedAnswer",
     "build_stage_1_example",
@@ -447,8 +449,8 @@ __all__ = [
     "get_candidates",
     "get_gold",
     "get_narrative",
-    "get_user_content",
     "get_system_prompt",
+    "get_user_content",
     "grade",
     "parse_answer",
     "prompt_messages",

@@ -5,7 +5,9 @@
 An example is an *error* when its code is not an exact match or, in stage 2+, when its
 reasoning is missing. Each error gets the first category that applies, in this order:
 
-1. ``invalid_format``: no parseable ``CODE_TYPE: CODE`` answer;
+1. ``invalid_format``: no parseable ``CODE_TYPE: CODE`` answer, or a code that does not exist
+   in its system's database (``ICD10: I1O``, ``ICD10: E11.99``): a small model's main failure,
+   so it is never hidden under ``wrong_code`` or ``wrong_specificity``;
 2. ``missing_reasoning`` (stage 2+): no non-empty, well-formed ``<think>…</think>`` block;
 3. ``wrong_code_type``: an answer in another code system (ICD10 for a CPT question);
 4. ``wrong_specificity``: the right family at the wrong level — same category (``E11`` vs
@@ -47,6 +49,10 @@ def categorize(record: Prediction, stage: int | None = None) -> str | None:
     """The error category of one prediction (``None`` when it is not an error)."""
     stage = stage if stage is not None else record.stage
     if not record.well_formed or record.pred_label is None:
+        return "invalid_format"
+    # A code that is not in the database is no code at all (I1O, E11.99), whatever it looks
+    # like. An exact match is never filed here, even when a user's gold code is unknown to us.
+    if not record.correct and not is_valid_label(record.pred_label):
         return "invalid_format"
     if stage >= 2 and not _has_reasoning(record):
         return "missing_reasoning"

@@ -101,7 +101,10 @@ def load_test_examples(path: str | Path, max_samples: int | None = None) -> list
     Stage-3 files use the ``chosen`` answer as the gold one. Every unusable line is reported
     with its line number in one :class:`~thce.errors.EvaluationError`.
 
-    >>> examples = load_test_examples("data/examples/test.jsonl", max_samples=4)  # doctest: +SKIP
+    >>> from thce.resources import shipped_path
+    >>> examples = load_test_examples(shipped_path("examples", "test.jsonl"), max_samples=4)
+    >>> len(examples), examples[0].gold_label
+    (4, 'ICD10:E11.9')
     """
     path = Path(path)
     if not path.is_file():

@@ -18,6 +18,7 @@ _EXPORTS = {
     "CostEstimate": "thce.generation.generator",
     "GenerationConfig": "thce.generation.generator",
     "GenerationSummary": "thce.generation.generator",
+    "GenerateSettings": "thce.generation.settings",
     "Generator": "thce.generation.generator",
     "estimate_cost": "thce.generation.generator",
     "generate": "thce.generation.generator",
@@ -37,6 +38,7 @@ __getattr__ = lazy_exports("thce.generation", _EXPORTS)
 
 __all__ = [
     "CostEstimate",
+    "GenerateSettings",
     "GenerationConfig",
     "GenerationSummary",
     "Generator",

@@ -3,6 +3,9 @@
     thce generate --stage 1 --count 100 --model gpt-4o --output data/synthetic/stage_1_batch_1.jsonl
     thce generate --stage 3 --count 20 --model claude-sonnet-4-5 --output data/synthetic/s3.jsonl \\
         --dry-run --estimate-cost
+    thce generate --config generate.yaml --count 50     # settings from a file, options win
+
+The settings (one option each) are declared once, in :mod:`thce.generation.settings`.
 
 Only typer/rich/stdlib are imported here; the generator (and the SDKs, inside it) load when the
 command runs, so ``thce --help`` stays fast.
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,25 +22,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from thce.generation.settings import CodePoolChoice, GenerateSettings, ProviderChoice
+from thce.settings import settings_command
+
 if TYPE_CHECKING:
     from thce.generation.generator import CostEstimate, GenerationConfig, GenerationSummary
 
 console = Console()
 err_console = Console(stderr=True)
-
-
-class ProviderChoice(StrEnum):
-    """LLM API providers."""
-
-    openai = "openai"
-    anthropic = "anthropic"
-
-
-class CodePoolChoice(StrEnum):
-    """Which codes targets are drawn from."""
-
-    common = "common"
-    all = "all"
 
 
 def _usd(value: float | None, digits: int = 4) -> str:
@@ -167,33 +158,15 @@ class _ProgressBar:
         )
 
 
+@settings_command(GenerateSettings)
 def generate_command(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="JSONL file the examples are appended to.")
-    ],
-    model: Annotated[
-        str,
+    settings: GenerateSettings,
+    config: Annotated[
+        Path | None,
         typer.Option(
-            "--model", "-m", help="Model name, e.g. gpt-4o, gpt-4o-mini, claude-sonnet-4-5."
-        ),
-    ],
-    stage: Annotated[
-        int,
-        typer.Option(
-            "--stage",
-            min=1,
-            max=3,
-            help="1: narrative + code; 2: + reasoning; 3: preference pairs.",
-        ),
-    ] = 1,
-    count: Annotated[
-        int,
-        typer.Option("--count", "-n", min=1, help="Examples wanted in the output file in total."),
-    ] = 100,
-    provider: Annotated[
-        ProviderChoice | None,
-        typer.Option(
-            "--provider", help="API to call; default: anthropic for claude-*, else openai."
+            "--config",
+            "-c",
+            help="YAML file of settings (keys as the options, e.g. max_cost: 5); options win.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -206,87 +179,6 @@ def generate_command(
         bool,
         typer.Option("--estimate-cost", help="Print tokens and cost per example and in total."),
     ] = False,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", "-j", min=1, help="Requests in flight at once.")
-    ] = 4,
-    code_types: Annotated[
-        str | None,
-        typer.Option(
-            "--code-types",
-            help="Code systems to draw from, e.g. ICD10,CPT or ICD10=0.6,CPT=0.4 "
-            "(default ICD10 40%, CPT 30%, HCPCS 30%).",
-        ),
-    ] = None,
-    specialties: Annotated[
-        str | None,
-        typer.Option(
-            "--specialties",
-            help="Comma list of specialties to write from (default: chosen from each code's range).",
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", help="Random seed for targets (default: random, reported)."),
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="API base URL of a compatible server (vLLM, a gateway)."),
-    ] = None,
-    max_cost: Annotated[
-        float | None,
-        typer.Option("--max-cost", help="Stop before the spend (USD) could exceed this."),
-    ] = None,
-    resume: Annotated[
-        bool | None,
-        typer.Option(
-            "--resume/--no-resume",
-            help="Continue an existing output up to --count (default: resume when it exists).",
-        ),
-    ] = None,
-    rejects: Annotated[
-        Path | None,
-        typer.Option("--rejects", help="Rejects file (default: <output stem>.rejects.jsonl)."),
-    ] = None,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.01, help="Seconds before a request times out.")
-    ] = 60.0,
-    max_retries: Annotated[
-        int, typer.Option("--max-retries", min=0, help="Retries on 429/5xx/timeouts per request.")
-    ] = 5,
-    backoff_base: Annotated[
-        float,
-        typer.Option(
-            "--backoff-base", min=0.0, help="First retry delay in seconds (doubles, jittered)."
-        ),
-    ] = 1.0,
-    max_tokens: Annotated[
-        int,
-        typer.Option(
-            "--max-tokens",
-            min=16,
-            help="Output token cap per request (raise it for reasoning models such as o3/gpt-5).",
-        ),
-    ] = 1024,
-    temperature: Annotated[
-        float | None,
-        typer.Option("--temperature", help="Sampling temperature (default: the API's)."),
-    ] = None,
-    price_input: Annotated[
-        float | None,
-        typer.Option(
-            "--price-input", help="USD per 1M input tokens (overrides prices.json / env)."
-        ),
-    ] = None,
-    price_output: Annotated[
-        float | None,
-        typer.Option(
-            "--price-output", help="USD per 1M output tokens (overrides prices.json / env)."
-        ),
-    ] = None,
-    code_pool: Annotated[
-        CodePoolChoice,
-        typer.Option("--code-pool", help="common: everyday codes; all: every billable code."),
-    ] = CodePoolChoice.common,
     json_summary: Annotated[
         bool,
         typer.Option("--json", help="Print the final summary (or the estimate) as JSON on stdout."),
@@ -299,42 +191,24 @@ def generate_command(
     Keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY (environment or .env).
 
         thce generate --stage 1 --count 100 --model gpt-4o --output data/synthetic/stage_1_batch_1.jsonl
+        thce generate --config generate.yaml --count 50
+
+    Every option can also be set in a YAML file given with --config, under the option's name
+    with underscores (max_cost: 5); an option typed on the command line wins over the file.
     """
-    from thce.generation.generator import GenerationConfig, Generator, price_table_date
+    from thce.generation.generator import Generator, price_table_date
     from thce.generation.generator import estimate_cost as estimate
     from thce.generation.providers import infer_provider
 
-    config = GenerationConfig(
-        stage=stage,
-        count=count,
-        model=model,
-        output=output,
-        provider=provider.value if provider else None,
-        code_types=code_types,
-        specialties=specialties,
-        seed=seed,
-        base_url=base_url,
-        concurrency=concurrency,
-        max_cost=max_cost,
-        resume=resume,
-        rejects=rejects,
-        timeout=timeout,
-        max_retries=max_retries,
-        backoff_base=backoff_base,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        price_input=price_input,
-        price_output=price_output,
-        code_pool=code_pool.value,
-    )
-    config.validate()
-    provider_name = infer_provider(config.model, config.provider)
+    run_config = settings.to_generation_config()
+    run_config.validate()
+    provider_name = infer_provider(run_config.model, run_config.provider)
     out = console if not json_summary else err_console
 
     if dry_run or estimate_cost:
-        out.print(config_table(config, provider_name, seed))
+        out.print(config_table(run_config, provider_name, run_config.seed))
     if estimate_cost:
-        est = estimate(config)
+        est = estimate(run_config)
         out.print(cost_table(est, price_table_date()))
         if json_summary and dry_run:
             typer.echo(json.dumps(est.to_dict(), indent=2))
@@ -344,27 +218,27 @@ def generate_command(
 
         if not estimate_cost:
             sampler = TargetSampler(
-                parse_code_types(config.code_types),
-                seed=seed,
-                specialties=parse_specialties(config.specialties),
-                pool=config.code_pool,
+                parse_code_types(run_config.code_types),
+                seed=run_config.seed,
+                specialties=parse_specialties(run_config.specialties),
+                pool=run_config.code_pool,
             )
             out.print("[bold]Sample prompt[/bold] (one of the requests a run would send):")
             out.print(
-                build_user_prompt(sampler.sample(), config.stage), markup=False, highlight=False
+                build_user_prompt(sampler.sample(), run_config.stage), markup=False, highlight=False
             )
         out.print("[yellow]Dry run: no request was sent.[/yellow]")
         return
 
-    bar = _ProgressBar(config.count, 0, enabled=not json_summary)
-    generator = Generator(config, progress=bar)
+    bar = _ProgressBar(run_config.count, 0, enabled=not json_summary)
+    generator = Generator(run_config, progress=bar)
     try:
         with bar.progress:
             summary = generator.run()
     except KeyboardInterrupt:
         err_console.print(summary_table(generator.summary))
         err_console.print(
-            f"[yellow]Interrupted. {generator.summary.total} examples are saved in {output}; "
+            f"[yellow]Interrupted. {generator.summary.total} examples are saved in {run_config.output}; "
             "run the same command again to resume.[/yellow]"
         )
         raise typer.Exit(130) from None
@@ -378,8 +252,8 @@ def generate_command(
         console.print(summary_table(summary))
     if summary.stopped == "max_cost":
         err_console.print(
-            f"[yellow]Stopped at the --max-cost ceiling (${config.max_cost:g}): {summary.total} of "
-            f"{config.count} examples. Raise --max-cost and run again to continue.[/yellow]"
+            f"[yellow]Stopped at the --max-cost ceiling (${run_config.max_cost:g}): {summary.total} of "
+            f"{run_config.count} examples. Raise --max-cost and run again to continue.[/yellow]"
         )
     elif summary.stopped == "max_attempts":
         err_console.print(
@@ -390,4 +264,4 @@ def generate_command(
     sys.stdout.flush()
 
 
-__all__ = ["generate_command"]
+__all__ = ["CodePoolChoice", "ProviderChoice", "generate_command"]

@@ -16,16 +16,47 @@ Example::
     >>> text, spans = scrubber.scrub_with_report("Call 555-123-4567")  # doctest: +SKIP
     >>> [(s.start, s.end, s.label) for s in spans]  # doctest: +SKIP
     [(5, 17, 'PHONE')]
+
+Modules, bottom to top (a module imports only modules on its line or the lines above):
+
+- ``lexicon`` (word lists) and ``spans`` (``PHISpan``, labels, merging)
+- ``words``: what can be part of a name, and the cues that announce one
+- ``vocabulary``: medical words (from the code databases, built on first use)
+- ``context``: ``TextContext``, a text plus the medical eponyms it protects
+- ``base`` (what a recognizer is) and ``headers`` (names in headers and tables)
+- ``cues``, ``id_families`` (shared finders) and the recognizers by kind: ``names``, ``ages``,
+  ``dates``, ``facilities``, ``hl7``, ``identifiers``, ``places``, ``tables``, ``unique_ids``
+- ``recognizers``: every recognizer by name, in run order (the one place that says it)
+- ``ner``, ``scrubber``, ``evaluation``: spaCy NER, the scrubber, scoring on annotated notes
+
+The names below load lazily (PEP 562), so importing one module, e.g. ``thce.data.phi.spans``,
+does not load spaCy or the recognizers.
 """
 
 from __future__ import annotations
 
-from thce.data.phi.evaluation import AnnotatedNote, PHIEvaluation, evaluate, load_annotated
-from thce.data.phi.ner import SPACY_MODELS, load_nlp
-from thce.data.phi.recognizers import RECOGNIZERS, Recognizer, get_recognizers
-from thce.data.phi.scrubber import PHIScrubber, apply_placeholders
-from thce.data.phi.spans import PHI_LABELS, PHISpan, merge_spans
-from thce.data.phi.vocabulary import is_medical_word, medical_vocabulary
+from thce._lazy import lazy_exports
+
+_EXPORTS = {
+    "AnnotatedNote": "thce.data.phi.evaluation",
+    "PHIEvaluation": "thce.data.phi.evaluation",
+    "evaluate": "thce.data.phi.evaluation",
+    "load_annotated": "thce.data.phi.evaluation",
+    "SPACY_MODELS": "thce.data.phi.ner",
+    "load_nlp": "thce.data.phi.ner",
+    "RECOGNIZERS": "thce.data.phi.recognizers",
+    "Recognizer": "thce.data.phi.base",
+    "get_recognizers": "thce.data.phi.recognizers",
+    "PHIScrubber": "thce.data.phi.scrubber",
+    "apply_placeholders": "thce.data.phi.scrubber",
+    "PHI_LABELS": "thce.data.phi.spans",
+    "PHISpan": "thce.data.phi.spans",
+    "merge_spans": "thce.data.phi.spans",
+    "is_medical_word": "thce.data.phi.vocabulary",
+    "medical_vocabulary": "thce.data.phi.vocabulary",
+}
+
+__getattr__ = lazy_exports("thce.data.phi", _EXPORTS)
 
 
 def available_recognizers() -> list[str]:
@@ -34,25 +65,9 @@ def available_recognizers() -> list[str]:
     >>> "date" in available_recognizers()
     True
     """
+    from thce.data.phi.recognizers import RECOGNIZERS
+
     return sorted(RECOGNIZERS)
 
 
-__all__ = [
-    "PHI_LABELS",
-    "RECOGNIZERS",
-    "SPACY_MODELS",
-    "AnnotatedNote",
-    "PHIEvaluation",
-    "PHIScrubber",
-    "PHISpan",
-    "Recognizer",
-    "apply_placeholders",
-    "available_recognizers",
-    "evaluate",
-    "get_recognizers",
-    "is_medical_word",
-    "load_annotated",
-    "load_nlp",
-    "medical_vocabulary",
-    "merge_spans",
-]
+__all__ = sorted([*_EXPORTS, "available_recognizers"])

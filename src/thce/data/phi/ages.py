@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
+from thce.data.phi.vocabulary import is_medical_word
+from thce.data.phi.words import is_non_name_word
 
 _NUM = r"(?:9\d|1[0-2]\d)"
 _UNITS_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
@@ -63,9 +65,6 @@ _WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w'’-]*)[ \t]*$")
 
 def _after_name(text: str, pos: int) -> bool:
     """Whether the word before ``pos`` can end a name (capitalised, not clinical)."""
-    from thce.data.phi.vocabulary import is_medical_word
-    from thce.data.phi.words import is_non_name_word
-
     m = _WORD_BEFORE_RE.search(text, max(0, pos - 40), pos)
     if not m or not m.group(1)[0].isupper():
         return False
@@ -73,7 +72,7 @@ def _after_name(text: str, pos: int) -> bool:
     return not is_non_name_word(word) and not is_medical_word(word)
 
 
-@register(
+@recognizer(
     "age",
     ("AGE",),
     "Ages over 89, the whole expression ('92-year-old', '94 yo', 'aged 91', '95F', 'in her 90s').",

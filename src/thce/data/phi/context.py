@@ -22,6 +22,8 @@ from thce.data.phi.lexicon import (
     RELATIONS,
     TITLES,
 )
+from thce.data.phi.vocabulary import is_medical_word
+from thce.data.phi.words import has_name_cue
 
 # Words are matched generically and looked up in sets: a 200-way regex alternation is slow.
 _WORD_RE = re.compile(r"[A-Za-z]+")
@@ -219,8 +221,6 @@ class TextContext:
 
     def _device_names(self) -> list[tuple[int, int]]:
         """Brand and model before a device noun: "Nucleus 8 sound processor"."""
-        from thce.data.phi.vocabulary import is_medical_word
-
         text = self.text
         found: list[tuple[int, int]] = []
         for head in _WORD_RE.finditer(text):
@@ -256,9 +256,6 @@ class TextContext:
 
         Returns ``pos`` itself unless a capitalised word precedes the gap.
         """
-        # Imported here: the vocabulary module builds on this one.
-        from thce.data.phi.vocabulary import is_medical_word
-
         text = self.text
         candidate = pos
         for _ in range(_MAX_GAP_WORDS):
@@ -273,9 +270,7 @@ class TextContext:
 
     def _announced(self, start: int) -> bool:
         """A title or name cue before a capitalised word: "Mrs. Jones pain score" is a person."""
-        from thce.data.phi.names import has_name_cue
-
-        return has_name_cue(self, start, start)
+        return has_name_cue(self.text, start, start)
 
     def _possessive_eponyms(self) -> list[tuple[int, int]]:
         text = self.text

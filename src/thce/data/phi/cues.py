@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from thce.data.phi.base import make_span
 from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import FUNCTION_WORDS, US_STATES
-from thce.data.phi.registry import make_span
 from thce.data.phi.spans import PHISpan
+from thce.data.phi.vocabulary import is_medical_word
 from thce.errors import DataError
 
 CUES_FILE = "cues.toml"
@@ -297,8 +298,6 @@ def _read_user(text: str, pos: int, audit_line: bool) -> int | None:
     handle_like = any(ch.isdigit() or ch in "._\\" for ch in value)
     glue = text[max(0, pos - 3) : pos]
     if handle_like or audit_line or ":" in glue or "=" in glue:
-        from thce.data.phi.vocabulary import is_medical_word
-
         if not handle_like and (is_medical_word(value) or not value.isalpha()):
             return None
         return m.end()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
 
 _MONTH_FULL = (
@@ -94,7 +94,7 @@ _WEEKDAY_BEFORE_RE = re.compile(
 )
 
 
-@register(
+@recognizer(
     "date", ("DATE",), "Dates with a day or month (years alone are kept, as Safe Harbor allows)."
 )
 def find_dates(ctx: TextContext) -> Iterator[PHISpan]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import CREDENTIALS, LARGE_REGIONS
-from thce.data.phi.names import has_name_cue
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
-from thce.data.phi.words import NAME_SEQ, is_non_name_word
+from thce.data.phi.vocabulary import is_medical_word
+from thce.data.phi.words import NAME_SEQ, has_name_cue, is_non_name_word
 
 # Words that end a facility name for sure: the words before them only need to be
 # something other than generic facility or clinical words ("Regions Hospital").
@@ -98,8 +98,6 @@ def _distinctive(words: list[str], *, vocabulary: bool = True) -> bool:
     """Whether a facility name has a word that identifies it ("Riverside"), not only
     generic or clinical words ("Cardiology Clinic") or, with ``vocabulary``, medical
     vocabulary ("Emergency Medicine", "Sports Medicine")."""
-    from thce.data.phi.vocabulary import is_medical_word
-
     return any(
         w.lower() not in _GENERIC
         and not is_non_name_word(w)
@@ -122,7 +120,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, start + words[-1].end()
 
 
-@register(
+@recognizer(
     "facility",
     ("LOCATION",),
     "Facility and organisation names (hospitals, practices, employers), also after a clinician.",
@@ -131,7 +129,7 @@ def find_facilities(ctx: TextContext) -> Iterator[PHISpan]:
     text = ctx.text
     for m in _FACILITY_RE.finditer(text):
         start = m.start(1)
-        if has_name_cue(ctx, start, start) and " of " in m.group(1):
+        if has_name_cue(ctx.text, start, start) and " of " in m.group(1):
             # "Dr. Lena Park of Riverside Cardiology": the person ends at "of".
             start = m.start(1) + m.group(1).index(" of ") + 4
         words = text[start : m.end(1)].split()

@@ -29,6 +29,7 @@ from thce.data.phi.lexicon import (
     MONTHS,
     US_STATES,
 )
+from thce.data.phi.vocabulary import all_medical, is_medical_word
 from thce.data.phi.words import NAME_WORD, RELATION_SET, TITLE_SET, is_non_name_word
 
 # A surname or given name in capitals: "GARCIA", "O'BRIEN", "SMITH-JONES", "MUÑOZ".
@@ -92,8 +93,6 @@ _NOT_NAMES = COMMON_CAPITALIZED | DRUG_NAMES | FUNCTION_WORDS
 
 def is_caps_name_word(word: str) -> bool:
     """Whether a word written in capitals can be part of a name ("GARCIA" yes, "COPD" no)."""
-    from thce.data.phi.vocabulary import is_medical_word  # builds on the code databases
-
     bare = re.sub(r"['’]S$", "", word.strip(".,;:"))
     if len(bare) < 2 or bare in MEDICAL_ABBREVIATIONS or bare in _STATE_WORDS:
         return False
@@ -114,8 +113,6 @@ def name_word_ok(word: str) -> bool:
 
 def header_names(ctx: TextContext) -> list[tuple[int, int]]:
     """``LAST, FIRST M`` names in headers, tables and sign-offs; HL7 ``LAST^FIRST^M``."""
-    from thce.data.phi.vocabulary import all_medical
-
     found: list[tuple[int, int]] = []
     text = ctx.text
     for pattern, strict in (
@@ -153,8 +150,6 @@ _NAME_LABEL_BEFORE_RE = re.compile(
 def _weak_evidence_veto(word: str) -> bool:
     """With only a separator as evidence, a medical word, an eponym or a short word in
     capitals ("TMD") makes the candidate something other than a name."""
-    from thce.data.phi.vocabulary import is_medical_word
-
     bare = word.capitalize()
     return is_medical_word(bare) or bare in KNOWN_EPONYMS or (word.isupper() and len(word) < 4)
 

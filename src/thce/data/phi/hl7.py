@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
 
 # Field number -> tag, per segment (HL7 v2.5: PID-3 identifiers, PID-5 name, PID-7 birth
@@ -42,7 +42,7 @@ _XAD_RE = re.compile(
 )
 
 
-@register(
+@recognizer(
     "hl7",
     ("MRN", "NAME", "DATE", "ADDRESS", "PHONE", "ACCOUNT", "SSN", "LOCATION"),
     "Identifying fields of HL7 v2 segments (PID, NK1, GT1, IN1, PV1) and HL7 addresses.",

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from thce.data.phi.base import make_span
 from thce.data.phi.context import TextContext
-from thce.data.phi.registry import make_span
 from thce.data.phi.spans import PHISpan
 
 # Tags whose values are codes: names, places, dates and contact details make no family.

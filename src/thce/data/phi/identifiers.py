@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext
 from thce.data.phi.cues import cued_spans
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
 
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 
 
-@register("email", ("EMAIL",), "E-mail addresses.")
+@recognizer("email", ("EMAIL",), "E-mail addresses.")
 def find_emails(ctx: TextContext) -> Iterator[PHISpan]:
     for m in _EMAIL_RE.finditer(ctx.text):
         yield make_span(ctx, m.start(), m.end(), "EMAIL", "email")
@@ -31,7 +31,7 @@ _URL_RE = re.compile(
 )
 
 
-@register(
+@recognizer(
     "url", ("URL",), "Web addresses: http(s)://..., www...., bare domains like portal.example.org."
 )
 def find_urls(ctx: TextContext) -> Iterator[PHISpan]:
@@ -50,7 +50,7 @@ _IP_RE = re.compile(
 )
 
 
-@register("ip", ("IP",), "IPv4 and IPv6 addresses.")
+@recognizer("ip", ("IP",), "IPv4 and IPv6 addresses.")
 def find_ips(ctx: TextContext) -> Iterator[PHISpan]:
     for m in _IP_RE.finditer(ctx.text):
         yield make_span(ctx, m.start(), m.end(), "IP", "ip")
@@ -63,7 +63,7 @@ _SSN_RE = re.compile(
 )
 
 
-@register(
+@recognizer(
     "ssn", ("SSN",), "Social security numbers: 123-45-6789, 'SSN 123456789', masked XXX-XX-1234."
 )
 def find_ssns(ctx: TextContext) -> Iterator[PHISpan]:
@@ -92,7 +92,7 @@ _FAX_CUE_RE = re.compile(r"(?i)\bfax(?:ed)?\b")
 _PHONE_CUE_RE = re.compile(r"(?i)\b(?:phone|tel|telephone|cell|mobile|call|pager|ph|pgr)\b")
 
 
-@register("phone", ("PHONE", "FAX"), "Telephone and fax numbers (fax when 'fax' precedes it).")
+@recognizer("phone", ("PHONE", "FAX"), "Telephone and fax numbers (fax when 'fax' precedes it).")
 def find_phones(ctx: TextContext) -> Iterator[PHISpan]:
     text = ctx.text
     spans = [m.span() for m in _PHONE_RE.finditer(text)]
@@ -113,12 +113,12 @@ _MBI_RE = re.compile(
 )
 
 
-@register("mrn", ("MRN",), "Medical record, chart, accession, case and lab numbers after a cue.")
+@recognizer("mrn", ("MRN",), "Medical record, chart, accession, case and lab numbers after a cue.")
 def find_mrns(ctx: TextContext) -> Iterator[PHISpan]:
     yield from cued_spans(ctx, "MRN", "mrn")
 
 
-@register(
+@recognizer(
     "health_plan",
     ("HEALTH_PLAN",),
     "Member, subscriber, policy, Medicare/Medicaid IDs after a cue; Medicare MBIs.",
@@ -129,12 +129,12 @@ def find_health_plan_ids(ctx: TextContext) -> Iterator[PHISpan]:
         yield make_span(ctx, m.start(), m.end(), "HEALTH_PLAN", "health_plan")
 
 
-@register("account", ("ACCOUNT",), "Account, billing, claim, encounter and card numbers.")
+@recognizer("account", ("ACCOUNT",), "Account, billing, claim, encounter and card numbers.")
 def find_accounts(ctx: TextContext) -> Iterator[PHISpan]:
     yield from cued_spans(ctx, "ACCOUNT", "account")
 
 
-@register(
+@recognizer(
     "license", ("LICENSE",), "Driver's licence, DEA, NPI, professional licence and permit numbers."
 )
 def find_licenses(ctx: TextContext) -> Iterator[PHISpan]:
@@ -147,7 +147,7 @@ _CODE_CUE_RE = re.compile(
 )
 
 
-@register(
+@recognizer(
     "identifier",
     ("MRN",),
     "Any other stand-alone number of 7+ digits (treated as a record number).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext, first_words
 from thce.data.phi.headers import (
     CAPS_SEQ,
@@ -17,23 +18,22 @@ from thce.data.phi.lexicon import (
     CREDENTIALS,
     LARGE_REGIONS,
     MEDICAL_SUFFIX_RE,
-    RELATIONS,
     TITLES,
     US_STATES,
 )
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
 from thce.data.phi.vocabulary import all_medical
 from thce.data.phi.words import (
     INITIAL,
     MONTH_SET,
+    NAME_CUES,
     NAME_SEQ,
     NAME_WORD,
     PARTICLE_SET,
     RELATION_SET,
     TITLE_SET,
-    clean_name_tokens,
     is_non_name_word,
+    looks_medical,
 )
 
 _TITLE_RE = re.compile(rf"\b(?:{'|'.join(TITLES)})(?:\.|(?=[ \t]))[ \t]*({NAME_SEQ})")
@@ -45,47 +45,21 @@ _CREDENTIAL_RE = re.compile(
     rf"(?<![\w'’.-])({NAME_SEQ})(?:,[ \t]*(?:{_CREDENTIAL_ALT})|[ \t]+(?:{_CREDENTIAL_ALT})"
     rf"(?![\w-])(?![ \t]+[A-Z][a-z]))(?![\w-])(?![ \t]*:)"
 )
-_NAME_CUES = (
-    r"patient|pt\.?|(?:patient[ \t]+|pt[ \t]+|full[ \t]+|legal[ \t]+)?name[ \t]*:|seen[ \t]+by|"
-    r"referred[ \t]+by|referral[ \t]+from|signed[ \t]+by|co-?signed[ \t]+by|dictated[ \t]+by|"
-    r"attending(?:[ \t]+physician)?|pcp|primary[ \t]+care(?:[ \t]+physician|[ \t]+provider)?|"
-    r"surgeon|resident|provider|physician|spoke[ \t]+(?:with|to)|discussed[ \t]+with|"
-    r"accompanied[ \t]+by|named|baby[ \t]+(?:girl|boy)|admitting(?:[ \t]+physician)?|"
-    r"consulting(?:[ \t]+physician)?|referring(?:[ \t]+(?:physician|provider|doctor|clinician))?|"
-    r"ordering(?:[ \t]+(?:physician|provider))?|(?:performed|reviewed|verified|entered|"
-    r"interpreted|read|authored|witnessed|approved|electronically[ \t]+signed)[ \t]+by|"
-    r"author|cc(?=[ \t]*:)|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|contact[ \t]+person|"
-    r"guarantor|ref(?:[ \t]*\.|[ \t]*:)|dear|hi|hello|hey|thanks|thank[ \t]+you|"
-    # Roles written before a name ("Supervisor: Wendell Pryce", "Audiologist: Renske de Vries").
-    r"supervisor|manager|case[ \t]+manager|coordinator|social[ \t]+worker|therapist|technician|"
-    r"technologist|navigator|scribe|chaplain|witness|examiner|certifier|informant|driver|escort|"
-    r"caseworker|counselor|counsellor|dietitian|pharmacist|audiologist|coach|teacher|midwife|"
-    r"doula|clinician|cosigner|co-?signed|sub-?investigator|investigator|"
-    r"registrar|consultant|visitor|owner|" + "|".join(RELATIONS)
-)
 _CUE_RE = re.compile(
-    rf"(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?[ \t]+(?:(?:is|was)[ \t]+)?({NAME_SEQ})"
+    rf"(?i:\b(?:{NAME_CUES}))(?:[ \t]*[:,-])?[ \t]+(?:(?:is|was)[ \t]+)?({NAME_SEQ})"
 )
-_CUE_WORDS = first_words(_NAME_CUES)
+_CUE_WORDS = first_words(NAME_CUES)
 # Names in capitals after a title or a cue: "Dr. OKAFOR", "Electronically signed by: LEVI, DAVID".
 _CAPS_AFTER_RE = re.compile(
-    rf"(?:\b(?i:{'|'.join(TITLES)})\.?|(?i:\b(?:{_NAME_CUES}))(?:[ \t]*[:,-])?)[ \t]+({CAPS_SEQ})"
+    rf"(?:\b(?i:{'|'.join(TITLES)})\.?|(?i:\b(?:{NAME_CUES}))(?:[ \t]*[:,-])?)[ \t]+({CAPS_SEQ})"
 )
 _CAPS_AFTER_WORDS = _CUE_WORDS | {t.lower() for t in TITLES}
 # "Initials: M.V.", "pt initials JDK": a person's initials.
 _INITIALS_RE = re.compile(r"(?i:\binitials\b)[ \t.:=-]*((?:[A-Z]\.?[ ]?){2,3})(?![\w])")
 _LAST_FIRST_RE = re.compile(rf",[ ]*({NAME_WORD})(?:[ ]{INITIAL}|[ ][A-Z](?![\w'’-]))?")
-# Evidence of a person right before or after a candidate name (see has_name_cue).
-_CUE_BEFORE_RE = re.compile(
-    rf"(?:\b(?:{'|'.join(TITLES)})\.?|(?i:\b(?:{_NAME_CUES}|signed|signature|sincerely|regards)"
-    r"|/s/)(?:[ \t]*[:,-])?(?:[ \t]+(?:is|was))?)[ \t]*$"
-)
-_CREDENTIAL_AFTER_RE = re.compile(
-    rf",?[ \t]+(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))})(?![\w-])"
-)
 
 
-@register(
+@recognizer(
     "name",
     ("NAME",),
     "Names after titles (Dr., Mrs.), cues (patient, daughter, seen by), before credentials (MD, RN).",
@@ -211,23 +185,6 @@ def _find_name_runs(ctx: TextContext) -> Iterator[PHISpan]:
         yield make_span(ctx, m.start(1), m.end(1), "NAME", "name")
 
 
-def has_name_cue(ctx: TextContext, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is announced as a person's name by its context.
-
-    A title right before it ("Dr.", "Mrs."), a cue word ("patient", "daughter", "seen by",
-    "Name:", "named", "signed") or a credential right after it (", MD"). NER hits with such
-    evidence are kept even when their words are medical vocabulary ("Dr. Walker").
-
-    >>> ctx = TextContext("Seen by Dr. Stone. Stone passed.")
-    >>> has_name_cue(ctx, 12, 17), has_name_cue(ctx, 19, 24)
-    (True, False)
-    """
-    text = ctx.text
-    if _CUE_BEFORE_RE.search(text, max(0, start - 40), start):
-        return True
-    return _CREDENTIAL_AFTER_RE.match(text, end) is not None
-
-
 def _extend_last_first(ctx: TextContext, end: int) -> int:
     """Extend "Roe" to "Roe, Jane" (or "Roe, Jane T.") when a name word follows a comma."""
     m = _LAST_FIRST_RE.match(ctx.text, end)
@@ -313,3 +270,65 @@ def _neighbours(ctx: TextContext, names: list[PHISpan]) -> list[PHISpan]:
                 continue
             extra.append(make_span(ctx, m.start(1), m.end(1), "NAME", "propagate"))
     return extra
+
+
+_TOKEN_RE = re.compile(rf"{INITIAL}|[^\s,;:()]+")
+
+
+def clean_name_tokens(
+    ctx: TextContext, start: int, end: int, *, strict_single: bool
+) -> list[tuple[int, int]]:
+    """Trim a candidate name to the words that can be part of a name.
+
+    Leading/trailing clinical words, titles and relations are dropped, and so is everything from
+    the first word inside a protected eponym phrase on. A lone month name is dropped; with
+    ``strict_single`` (NER hits without other evidence) so is a lone word that
+    :func:`looks_medical`. Returns ``[(start, end)]`` of the kept words, or ``[]``.
+    """
+    words = [(m.start() + start, m.end() + start) for m in _TOKEN_RE.finditer(ctx.text[start:end])]
+    words = [(s, e) for s, e in (_strip_word(ctx.text, s, e) for s, e in words) if e > s]
+
+    def droppable(s: int, e: int) -> bool:
+        word = ctx.text[s:e]
+        low = word.rstrip(".").lower()
+        if re.fullmatch(INITIAL, word):
+            return False  # "K. Osei": initials belong to the name
+        return (
+            is_non_name_word(word)
+            or low in TITLE_SET
+            or low in RELATION_SET
+            or not word[0].isupper()
+            or any(ch.isdigit() for ch in word)
+        )
+
+    while words and droppable(*words[0]):
+        words.pop(0)
+    while words and (
+        droppable(*words[-1])
+        or ctx.text[slice(*words[-1])] in PARTICLE_SET
+        or re.fullmatch(INITIAL, ctx.text[slice(*words[-1])])
+    ):
+        words.pop()
+    # Words from the first one inside an eponym phrase on ("Maria Graves disease") are dropped.
+    kept: list[tuple[int, int]] = []
+    for s, e in words:
+        if ctx.is_protected(s, e):
+            break
+        kept.append((s, e))
+    if len(kept) == 1:
+        word = re.sub(r"['’]s$", "", ctx.text[slice(*kept[0])])
+        if word.lower() in MONTH_SET or (strict_single and looks_medical(ctx.text, word)):
+            return []
+    return [(kept[0][0], kept[-1][1])] if kept else []
+
+
+def _strip_word(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in "\"'“”‘’([":
+        start += 1
+    while end > start and text[end - 1] in "\"'“”‘’)].,;:!?":
+        if text[end - 1] == "." and re.fullmatch(INITIAL, text[start:end]):
+            break
+        end -= 1
+    if text[start:end].endswith(("'s", "’s")):
+        end -= 2
+    return start, end

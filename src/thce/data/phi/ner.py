@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import LARGE_REGIONS, US_STATES
-from thce.data.phi.names import has_name_cue
-from thce.data.phi.recognizers import clean_name_tokens, is_non_name_word, looks_medical
+from thce.data.phi.names import clean_name_tokens
 from thce.data.phi.spans import PHISpan
-from thce.data.phi.vocabulary import all_medical
+from thce.data.phi.vocabulary import all_medical, is_medical_word
+from thce.data.phi.words import has_name_cue, is_non_name_word, looks_medical
 from thce.errors import DataError
 from thce.logging import logger
 
@@ -117,8 +117,6 @@ def ner_segments(ctx: TextContext, spans: Iterable[PHISpan]) -> list[tuple[int, 
     NER time on clinical text; spaCy's entities depend on a few tokens around them, so a line
     on its own gives the same entities as the whole note.
     """
-    from thce.data.phi.vocabulary import is_medical_word
-
     text = ctx.text
     covered = bytearray(len(text))
     for span in spans:
@@ -183,7 +181,9 @@ def entity_spans(ents: Iterable[tuple[int, int, str]], ctx: TextContext) -> list
     text = ctx.text
     for start, end, label in _split_entities(ents, text):
         line_start = text.rfind("\n", 0, start) + 1
-        if _LIST_LABEL_RE.search(text, line_start, start) and not has_name_cue(ctx, start, end):
+        if _LIST_LABEL_RE.search(text, line_start, start) and not has_name_cue(
+            ctx.text, start, end
+        ):
             continue  # "Allergies: Sulfa (rash), Codeine": drugs and allergens, not people
         if label in _NAME_LABELS:
             for s, e in clean_name_tokens(ctx, start, end, strict_single=True):
@@ -209,7 +209,7 @@ def _medical_only(ctx: TextContext, start: int, end: int) -> bool:
     words = text[
         wide_start.start() if wide_start else start : wide_end.end() if wide_end else end
     ].split()
-    return all_medical(words) and not has_name_cue(ctx, start, end)
+    return all_medical(words) and not has_name_cue(ctx.text, start, end)
 
 
 # Letters joined to a hit by a hyphen on either side.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext
 from thce.data.phi.headers import is_caps_name_word
 from thce.data.phi.lexicon import (
@@ -12,7 +13,6 @@ from thce.data.phi.lexicon import (
     LARGE_REGIONS,
     US_STATES,
 )
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
 from thce.data.phi.words import (
     MONTH_SET,
@@ -122,7 +122,7 @@ def _place_word_ok(word: str) -> bool:
     return not is_non_name_word(word)
 
 
-@register(
+@recognizer(
     "address", ("ADDRESS", "LOCATION"), "Street addresses and PO boxes, with the city after them."
 )
 def find_addresses(ctx: TextContext) -> Iterator[PHISpan]:
@@ -199,7 +199,7 @@ def _trim_place(candidate: str) -> str:
     return " ".join(words) if words else ""
 
 
-@register(
+@recognizer(
     "location", ("LOCATION",), "Cities, counties, ZIP codes and facility names below state level."
 )
 def find_locations(ctx: TextContext) -> Iterator[PHISpan]:

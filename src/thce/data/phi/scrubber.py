@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from thce.data.phi.context import TextContext
 from thce.data.phi.id_families import propagate_ids, propagate_logins
+from thce.data.phi.names import propagate_names
 from thce.data.phi.ner import chunk_text, entity_spans, load_nlp, ner_segments
-from thce.data.phi.recognizers import get_recognizers, propagate_names
+from thce.data.phi.recognizers import get_recognizers
 from thce.data.phi.spans import PHISpan, merge_spans
 from thce.errors import DataError
 from thce.logging import logger

@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext
 from thce.data.phi.cues import cue_tables
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
 
 
@@ -40,7 +40,7 @@ def _normalise(header: str) -> str:
     return " ".join(re.sub(r"[_\-]+", " ", header.strip().strip("*#:").lower()).split())
 
 
-@register(
+@recognizer(
     "table",
     (
         "NAME",

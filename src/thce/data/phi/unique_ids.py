@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from thce.data.phi.base import make_span, recognizer
 from thce.data.phi.context import TextContext
 from thce.data.phi.cues import AUDIT_WORDS_RE, cued_spans
 from thce.data.phi.lexicon import FUNCTION_WORDS
-from thce.data.phi.registry import make_span, register
 from thce.data.phi.spans import PHISpan
+from thce.data.phi.vocabulary import is_medical_word
 
 # GS1 application identifiers in brackets: (01) GTIN, then (11)/(17) dates, (10) lot, (21) serial.
 _GS1_RE = re.compile(r"\(01\)[ ]?\d{14}(?:[ ]?\(\d{2,4}\)[ ]?[A-Za-z0-9./-]+)*")
@@ -27,7 +28,7 @@ _MAC_RE = re.compile(
 )
 
 
-@register(
+@recognizer(
     "device",
     ("DEVICE",),
     "Device identifiers and serial numbers: after a cue (serial, S/N, UDI, 'transmitter ID'), "
@@ -40,7 +41,7 @@ def find_devices(ctx: TextContext) -> Iterator[PHISpan]:
             yield make_span(ctx, m.start(), m.end(), "DEVICE", "device")
 
 
-@register(
+@recognizer(
     "biometric",
     ("BIOMETRIC",),
     "Biometric identifiers: fingerprint, retinal/iris scan, voiceprint, face template ids.",
@@ -74,7 +75,7 @@ def _face_or_unknown(name: str) -> bool:
     return _FACE_WORDS_RE.search(name) is not None or _BODY_PART_WORDS_RE.search(name) is None
 
 
-@register(
+@recognizer(
     "photo",
     ("PHOTO",),
     "Photographs: image file names (.jpg, .png, .heic, .dcm...) and ids after 'photo', 'image'.",
@@ -92,7 +93,7 @@ _VIN_RE = re.compile(
 )
 
 
-@register(
+@recognizer(
     "vehicle",
     ("VEHICLE",),
     "Vehicle identifiers: VINs (17 characters) and licence plates after a cue word.",
@@ -134,15 +135,13 @@ _HASH_VALUE_RE = re.compile(r"(?<![\w#])#[ ]?([A-Z][A-Z0-9-]*\d[A-Z0-9-]*)(?![\w
 
 def _not_a_login(word: str) -> bool:
     """Words joined by "_" that read as field names ("chart_open", "visit_summary")."""
-    from thce.data.phi.vocabulary import is_medical_word
-
     parts = [p for p in re.split(r"[_.]", word) if p]
     return not any(ch.isdigit() for ch in word) and all(
         p in FUNCTION_WORDS or is_medical_word(p) for p in parts
     )
 
 
-@register(
+@recognizer(
     "other_id",
     ("ID",),
     "Other unique numbers: study subject and participant ids, badges, employee and student "

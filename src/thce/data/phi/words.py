@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from thce.data.phi.context import TextContext
 from thce.data.phi.lexicon import (
     COMMON_CAPITALIZED,
     CREDENTIALS,
@@ -37,7 +36,6 @@ NAME_ITEM = rf"(?:{INITIAL}|{NAME_WORD}|[\"“]{NAME_WORD}[\"”])"
 # Up to four name items on one line: "Maria J. Lopez", "Van der Berg", "Ana de la Cruz".
 # Words of a name are one space apart: a tab or a wide gap separates table or header fields.
 NAME_SEQ = rf"{NAME_ITEM}(?:[ ](?:{PARTICLE}[ ]){{0,2}}{NAME_ITEM}){{0,3}}"
-_TOKEN_RE = re.compile(rf"{INITIAL}|[^\s,;:()]+")
 
 STATE_ABBR = "|".join(US_STATES)
 STATE_NAME = "|".join(sorted((re.escape(n) for n in US_STATES.values()), key=len, reverse=True))
@@ -45,6 +43,35 @@ MONTH_SET = {m.lower() for m in MONTHS}
 TITLE_SET = {t.lower() for t in TITLES}
 RELATION_SET = {r.lower() for r in RELATIONS}
 PARTICLE_SET = set(NAME_PARTICLES)
+
+# Words that announce a person's name after them: titles aside, roles, relations and sign-off
+# cues ("seen by", "Name:", "daughter"). A regex alternation, shared by the name recognizers.
+NAME_CUES = (
+    r"patient|pt\.?|(?:patient[ \t]+|pt[ \t]+|full[ \t]+|legal[ \t]+)?name[ \t]*:|seen[ \t]+by|"
+    r"referred[ \t]+by|referral[ \t]+from|signed[ \t]+by|co-?signed[ \t]+by|dictated[ \t]+by|"
+    r"attending(?:[ \t]+physician)?|pcp|primary[ \t]+care(?:[ \t]+physician|[ \t]+provider)?|"
+    r"surgeon|resident|provider|physician|spoke[ \t]+(?:with|to)|discussed[ \t]+with|"
+    r"accompanied[ \t]+by|named|baby[ \t]+(?:girl|boy)|admitting(?:[ \t]+physician)?|"
+    r"consulting(?:[ \t]+physician)?|referring(?:[ \t]+(?:physician|provider|doctor|clinician))?|"
+    r"ordering(?:[ \t]+(?:physician|provider))?|(?:performed|reviewed|verified|entered|"
+    r"interpreted|read|authored|witnessed|approved|electronically[ \t]+signed)[ \t]+by|"
+    r"author|cc(?=[ \t]*:)|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|contact[ \t]+person|"
+    r"guarantor|ref(?:[ \t]*\.|[ \t]*:)|dear|hi|hello|hey|thanks|thank[ \t]+you|"
+    # Roles written before a name ("Supervisor: Wendell Pryce", "Audiologist: Renske de Vries").
+    r"supervisor|manager|case[ \t]+manager|coordinator|social[ \t]+worker|therapist|technician|"
+    r"technologist|navigator|scribe|chaplain|witness|examiner|certifier|informant|driver|escort|"
+    r"caseworker|counselor|counsellor|dietitian|pharmacist|audiologist|coach|teacher|midwife|"
+    r"doula|clinician|cosigner|co-?signed|sub-?investigator|investigator|"
+    r"registrar|consultant|visitor|owner|" + "|".join(RELATIONS)
+)
+# Evidence of a person right before or after a candidate name (see has_name_cue).
+CUE_BEFORE_RE = re.compile(
+    rf"(?:\b(?:{'|'.join(TITLES)})\.?|(?i:\b(?:{NAME_CUES}|signed|signature|sincerely|regards)"
+    r"|/s/)(?:[ \t]*[:,-])?(?:[ \t]+(?:is|was))?)[ \t]*$"
+)
+CREDENTIAL_AFTER_RE = re.compile(
+    rf",?[ \t]+(?:{'|'.join(sorted(map(re.escape, CREDENTIALS), key=len, reverse=True))})(?![\w-])"
+)
 
 
 def is_non_name_word(word: str) -> bool:
@@ -80,60 +107,17 @@ def looks_medical(text: str, word: str) -> bool:
     return low != word and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", text) is not None
 
 
-def clean_name_tokens(
-    ctx: TextContext, start: int, end: int, *, strict_single: bool
-) -> list[tuple[int, int]]:
-    """Trim a candidate name to the words that can be part of a name.
+def has_name_cue(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is announced as a person's name by its context.
 
-    Leading/trailing clinical words, titles and relations are dropped, and so is everything from
-    the first word inside a protected eponym phrase on. A lone month name is dropped; with
-    ``strict_single`` (NER hits without other evidence) so is a lone word that
-    :func:`looks_medical`. Returns ``[(start, end)]`` of the kept words, or ``[]``.
+    A title right before it ("Dr.", "Mrs."), a cue word ("patient", "daughter", "seen by",
+    "Name:", "named", "signed") or a credential right after it (", MD"). NER hits with such
+    evidence are kept even when their words are medical vocabulary ("Dr. Walker").
+
+    >>> text = "Seen by Dr. Stone. Stone passed."
+    >>> has_name_cue(text, 12, 17), has_name_cue(text, 19, 24)
+    (True, False)
     """
-    words = [(m.start() + start, m.end() + start) for m in _TOKEN_RE.finditer(ctx.text[start:end])]
-    words = [(s, e) for s, e in (_strip_word(ctx.text, s, e) for s, e in words) if e > s]
-
-    def droppable(s: int, e: int) -> bool:
-        word = ctx.text[s:e]
-        low = word.rstrip(".").lower()
-        if re.fullmatch(INITIAL, word):
-            return False  # "K. Osei": initials belong to the name
-        return (
-            is_non_name_word(word)
-            or low in TITLE_SET
-            or low in RELATION_SET
-            or not word[0].isupper()
-            or any(ch.isdigit() for ch in word)
-        )
-
-    while words and droppable(*words[0]):
-        words.pop(0)
-    while words and (
-        droppable(*words[-1])
-        or ctx.text[slice(*words[-1])] in PARTICLE_SET
-        or re.fullmatch(INITIAL, ctx.text[slice(*words[-1])])
-    ):
-        words.pop()
-    # Words from the first one inside an eponym phrase on ("Maria Graves disease") are dropped.
-    kept: list[tuple[int, int]] = []
-    for s, e in words:
-        if ctx.is_protected(s, e):
-            break
-        kept.append((s, e))
-    if len(kept) == 1:
-        word = re.sub(r"['’]s$", "", ctx.text[slice(*kept[0])])
-        if word.lower() in MONTH_SET or (strict_single and looks_medical(ctx.text, word)):
-            return []
-    return [(kept[0][0], kept[-1][1])] if kept else []
-
-
-def _strip_word(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in "\"'“”‘’([":
-        start += 1
-    while end > start and text[end - 1] in "\"'“”‘’)].,;:!?":
-        if text[end - 1] == "." and re.fullmatch(INITIAL, text[start:end]):
-            break
-        end -= 1
-    if text[start:end].endswith(("'s", "’s")):
-        end -= 2
-    return start, end
+    if CUE_BEFORE_RE.search(text, max(0, start - 40), start):
+        return True
+    return CREDENTIAL_AFTER_RE.match(text, end) is not None

@@ -30,6 +30,7 @@ from thce.codes.database import CodeDatabase, database_path, get_database
 from thce.codes.formats import CODE_TYPES, SYSTEM_NAMES, shorten
 from thce.codes.validator import CodeValidator, ValidationResult
 from thce.errors import CodeError
+from thce.outputs import check_output_file
 
 if TYPE_CHECKING:  # imported inside the command: arguments-only runs stay lean
     from thce.codes.validate_file import FileSummary
@@ -185,6 +186,8 @@ def _validate_file(
 ) -> None:
     from thce.codes.validate_file import validate_file
 
+    if output is not None and str(output) != "-":
+        check_output_file(output, option="--output", inputs=[file])
     # Results on stdout (--output -): keep the summary off it.
     out = Console(stderr=True, highlight=False) if str(output) == "-" else console
     with _progress(file, out) as progress:
@@ -495,6 +498,8 @@ def import_hcpcs_command(
     """
     from thce.codes.importers import import_hcpcs_anweb
 
+    if output is not None:
+        check_output_file(output, option="--output", inputs=[file])
     _report_import(import_hcpcs_anweb(file, output), as_json)
 
 
@@ -505,4 +510,6 @@ def import_cpt_command(
     """Import your licensed CPT file (CSV/TSV with code and description columns)."""
     from thce.codes.importers import import_cpt_csv
 
+    if output is not None:
+        check_output_file(output, option="--output", inputs=[file])
     _report_import(import_cpt_csv(file, output), as_json)

@@ -38,7 +38,7 @@ from typing import Any, TextIO
 from thce.codes.code_files import CHUNK_ROWS, Chunk, CodeFileReader
 from thce.codes.formats import CODE_TYPES, parse_code_type, shorten
 from thce.codes.validator import CodeValidator, ValidationResult
-from thce.errors import CodeError
+from thce.errors import CodeError, OutputError
 from thce.io import atomic_write
 
 RESULT_FIELDS: tuple[str, ...] = (
@@ -411,9 +411,10 @@ def _open_output(output: str | Path | None) -> Iterator[_Writer | None]:
                 yield _jsonl_writer(handle)
             else:
                 yield _csv_writer(handle, "\t" if suffix in {".tsv", ".tab"} else ",")
-    except OSError as exc:  # no permission, disk full...: the previous file stays as it was
+    except (OSError, OutputError) as exc:  # no permission, disk full...: the old file stays
+        reason = getattr(exc, "strerror", None) or exc
         raise CodeError(
-            f"--output {path} cannot be written ({exc.strerror or exc}); choose a writable "
+            f"--output {path} cannot be written ({reason}); choose a writable "
             "folder with enough free space."
         ) from None
 

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from thce.outputs import check_output_file
 
 if TYPE_CHECKING:
     from thce.generation.generator import CostEstimate, GenerationConfig, GenerationSummary
@@ -80,7 +83,7 @@ def config_table(config: GenerationConfig, provider: str, seed: int | None) -> T
         ("max cost", _usd(config.max_cost, 2) if config.max_cost is not None else "none"),
     ]
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, escape(value))  # paths and names are the user's: no markup
     return table
 
 
@@ -119,12 +122,14 @@ def summary_table(summary: GenerationSummary) -> Table:
     table = Table(title="Generation summary", show_header=False, title_justify="left")
     table.add_column("item", style="bold")
     table.add_column("value")
-    table.add_row("output", f"{summary.output} ({summary.total} of {summary.target} examples)")
+    table.add_row(
+        "output", escape(f"{summary.output} ({summary.total} of {summary.target} examples)")
+    )
     table.add_row("accepted (this run)", str(summary.accepted))
     table.add_row("resumed from", str(summary.existing))
-    table.add_row("rejected (this run)", f"{summary.rejected_total} → {summary.rejects}")
+    table.add_row("rejected (this run)", escape(f"{summary.rejected_total} → {summary.rejects}"))
     for reason, count in summary.rejected.most_common():
-        table.add_row(f"  {reason}", str(count))
+        table.add_row(escape(f"  {reason}"), str(count))
     table.add_row("requests / retries", f"{summary.requests} / {summary.retries}")
     table.add_row("tokens in / out", f"{summary.input_tokens:,} / {summary.output_tokens:,}")
     cost = f"${summary.cost:,.4f}" if summary.cost_known else "unknown (no price for this model)"
@@ -328,6 +333,8 @@ def generate_command(
         code_pool=code_pool.value,
     )
     config.validate()
+    check_output_file(config.output_path, option="--output")
+    check_output_file(config.rejects_path, option="--rejects")
     provider_name = infer_provider(config.model, config.provider)
     out = console if not json_summary else err_console
 
@@ -364,7 +371,7 @@ def generate_command(
     except KeyboardInterrupt:
         err_console.print(summary_table(generator.summary))
         err_console.print(
-            f"[yellow]Interrupted. {generator.summary.total} examples are saved in {output}; "
+            f"[yellow]Interrupted. {generator.summary.total} examples are saved in {escape(str(output))}; "
             "run the same command again to resume.[/yellow]"
         )
         raise typer.Exit(130) from None
@@ -384,7 +391,7 @@ def generate_command(
     elif summary.stopped == "max_attempts":
         err_console.print(
             f"[red]Stopped after {summary.requests} requests: too many replies were rejected "
-            f"(see {summary.rejects}).[/red]"
+            f"(see {escape(summary.rejects)}).[/red]"
         )
         raise typer.Exit(1)
     sys.stdout.flush()

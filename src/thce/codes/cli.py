@@ -140,6 +140,12 @@ def validate_command(
     billable_only: BillableOnlyOption = False,
     output: ResultsOption = None,
     as_json: JsonOption = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="With --file: accept a file without rows (else exit 2)."
+        ),
+    ] = False,
 ) -> None:
     """Check codes, or every row of a file; exit 0 when all are valid, 1 when any is not.
 
@@ -150,7 +156,9 @@ def validate_command(
     if file is not None:
         if codes:
             raise CodeError("Give codes as arguments or --file PATH, not both.")
-        _validate_file(file, column, type_column, code_type, billable_only, output, as_json)
+        _validate_file(
+            file, column, type_column, code_type, billable_only, output, as_json, allow_empty
+        )
         return
     if not codes:
         raise CodeError("Give one or more codes (e.g. thce codes validate E11.9) or --file PATH.")
@@ -183,6 +191,7 @@ def _validate_file(
     billable_only: bool,
     output: Path | None,
     as_json: bool,
+    allow_empty: bool = False,
 ) -> None:
     from thce.codes.validate_file import validate_file
 
@@ -199,6 +208,7 @@ def _validate_file(
             billable_only=billable_only,
             output=output,
             progress=progress,
+            allow_empty=allow_empty,
         )
     if as_json:
         text = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False)

@@ -100,6 +100,7 @@ def validate_file(
     max_examples: int = MAX_EXAMPLES,
     progress: Callable[[int, int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    allow_empty: bool = True,
 ) -> FileSummary:
     """Validate the codes of ``path`` (CSV, JSONL or text; see :mod:`thce.codes.code_files`).
 
@@ -108,6 +109,7 @@ def validate_file(
     ``output`` (``.csv``, ``.tsv``, ``.jsonl``, or ``-`` for CSV on stdout) receives one row
     per input row with the fields in :data:`RESULT_FIELDS`; it is written atomically.
     ``progress(bytes_read, file_size)`` is called after each chunk of ``chunk_rows`` rows.
+    ``allow_empty=False`` makes a file without rows a :class:`CodeError` (nothing written).
     """
     started = time.perf_counter()
     if code_type is not None and type_column is not None:
@@ -142,6 +144,11 @@ def validate_file(
             row_number += len(chunk.codes)
             if progress is not None:
                 progress(reader.bytes_read, reader.size)
+        if not row_number and not allow_empty:  # raised inside: the output is not written
+            raise CodeError(
+                f"{reader.path} holds no rows (an empty file, or a header only); give a file "
+                "with codes, or pass --allow-empty."
+            )
     _add_counts(summary, stats)
     summary.column = reader.column
     summary.delimiter = reader.delimiter

@@ -28,7 +28,7 @@ from thce._logging_hook import request_setup, resolve_level
 from thce.codes.cli import app as codes_app
 from thce.data.cli import app as data_app
 from thce.doctor import doctor_command
-from thce.errors import THCEError
+from thce.errors import OutputError, THCEError
 from thce.evaluation.cli import analyze_command, eval_command
 from thce.extras import missing_module_message
 from thce.generation.cli import generate_command
@@ -141,7 +141,13 @@ def root(
     """Global options; see each command's --help."""
     _state["verbose"] = verbose
     # Applied when loguru is first imported: commands that never log do not load it.
-    request_setup(resolve_level(verbose=verbose, quiet=quiet), log_file=log_file)
+    try:
+        request_setup(resolve_level(verbose=verbose, quiet=quiet), log_file=log_file)
+    except OSError as exc:
+        where = log_file or "THCE_LOG_FILE"
+        raise OutputError(
+            f"--log-file {where} cannot be written ({exc.strerror or exc}); choose a writable path"
+        ) from None
 
 
 app.add_typer(

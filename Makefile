@@ -5,7 +5,7 @@ PIP ?= $(PYTHON) -m pip
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 
-.PHONY: install test test-slow test-notebooks test-all lint format bench clean
+.PHONY: install test test-slow test-fuzz test-notebooks test-all lint format bench clean
 
 install:
 	$(PIP) install $(TORCH_INDEX) "$(TORCH_SPEC)"
@@ -21,11 +21,16 @@ test:
 test-slow:
 	$(PYTHON) -m pytest -m slow -p no:cacheprovider
 
+# The fuzz suite's long profile: every command fed many generated bad files and paths (minutes).
+# `make test` runs the same suite with a few fixed cases per command.
+test-fuzz:
+	THCE_FUZZ_PROFILE=ci $(PYTHON) -m pytest tests/fuzz -p no:cacheprovider -q
+
 # Execute the notebooks top to bottom (offline); fails on any cell error.
 test-notebooks:
 	$(PYTHON) -m pytest --nbmake -p no:cacheprovider -o addopts="" notebooks/
 
-test-all: test test-slow test-notebooks
+test-all: test test-fuzz test-slow test-notebooks
 
 lint:
 	ruff check .

@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from thce.resources import cache_dir, shipped_path, thce_home
@@ -242,7 +243,7 @@ def doctor_command(
         for column in ("", "check", "details"):
             table.add_column(column)
         for r in results:
-            table.add_row(_ICONS[r.status], r.name + (" *" if r.required else ""), r.detail)
+            table.add_row(_ICONS[r.status], r.name + (" *" if r.required else ""), escape(r.detail))
         console = Console()
         console.print(table)
         console.print("* required.  ✓ ok  ! warning (optional)  ✗ failed")

@@ -43,3 +43,21 @@ class GenerationError(THCEError):
 
 class PipelineError(THCEError):
     """The end-to-end pipeline stopped (e.g. data failed the quality gate)."""
+
+
+class InputError(THCEError):
+    """A user file cannot be read (missing, a folder, unreadable, not text)."""
+
+
+class OutputError(THCEError):
+    """An output path cannot be used (a file where a folder is needed, not writable...)."""
+
+
+class MissingExtraError(THCEError):
+    """A command needs an optional extra (``pip install "thce[train]"``) that is not installed."""
+
+
+class AllRejectedError(DataError):
+    """The input was read, but every record failed the checks: a result, not a usage error."""
+
+    exit_code = 1

@@ -1,4 +1,8 @@
-"""Small file helpers shared by every area: streaming JSONL and atomic writes."""
+"""Small file helpers shared by every area: streaming JSONL and atomic writes.
+
+Reading user files is :mod:`thce.inputs`' job (:func:`iter_jsonl` is re-exported here);
+checking output paths before work starts is :mod:`thce.outputs`'.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
+
+from thce.errors import OutputError
+from thce.inputs import iter_jsonl
 
 
 @contextlib.contextmanager
@@ -21,8 +28,15 @@ def atomic_write(
     passed to :func:`open` (``""`` for the csv module).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder and cannot be written as a file; choose a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"{path} cannot be written ({exc.strerror or exc}); choose a folder you can write to"
+        ) from None
     # mkstemp creates 0600 files; give the result the permissions a plain open() would.
     umask = os.umask(0)
     os.umask(umask)
@@ -59,28 +73,4 @@ def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | None, str, str | None]]:
-    """Stream a JSONL file: yield ``(line_number, record_or_None, raw_line, error_or_None)``.
-
-    Blank lines are skipped. A line that is not a JSON object yields ``record=None`` and an
-    error message, so callers can report it with its line number and go on.
-    """
-    with open(path, encoding="utf-8") as handle:
-        for line_number, raw in enumerate(handle, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield line_number, None, line, f"invalid JSON: {exc.msg} (column {exc.colno})"
-                continue
-            if not isinstance(record, dict):
-                yield (
-                    line_number,
-                    None,
-                    line,
-                    f"expected a JSON object, got {type(record).__name__}",
-                )
-                continue
-            yield line_number, record, line, None
+__all__ = ["atomic_write", "iter_jsonl", "write_json", "write_jsonl"]

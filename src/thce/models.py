@@ -347,11 +347,14 @@ def _builtin(name: str, materialize: bool) -> ResolvedModel:
     return ResolvedModel(name, "builtin", str(target), "tiny random Llama (tests)")
 
 
-def resolve_model(name: str, materialize: bool = True) -> ResolvedModel:
+def resolve_model(name: str, materialize: bool = True, option: str = "model") -> ResolvedModel:
     """Resolve a model name to a built-in, a local directory, a cached or a hub model.
 
     ``materialize=False`` never converts or builds a built-in (for validation: cheap).
-    Raises :class:`ModelError` with the fix when the name cannot be used.
+    Raises :class:`ModelError` with the fix when the name cannot be used; ``option`` names
+    where the name came from in that message (``--model-path``, or a config's ``model``).
+    A name such as ``outputs/stage_3`` is read as a local folder when its first folder exists
+    here, and as a hub id otherwise; a message for a name that is neither covers both.
 
     >>> resolve_model("thce:tiny", materialize=False).kind
     'builtin'
@@ -375,14 +378,18 @@ def resolve_model(name: str, materialize: bool = True) -> ResolvedModel:
             elif any(local.glob("checkpoint-*")):
                 hint = " (it holds checkpoints: a run was interrupted; resume it with `thce train`)"
             raise ModelError(
-                f"model directory {local} has no config.json{hint}; point `model:` at a folder "
+                f"{option} {name}: model folder {local} has no config.json{hint}; give a folder "
                 "saved with save_pretrained (e.g. a finished stage's output)"
             )
         return ResolvedModel(name, "local", str(local.resolve()), "local directory")
-    if not looks_like_hub_id(name):
+    train_hint = (
+        "train that stage first (`thce train post_training/config/thce_stage_N.yaml` or "
+        "`thce pipeline`)"
+    )
+    if not looks_like_hub_id(name) or _first_folder_exists(local):
         raise ModelError(
-            f"model {name!r} is neither an existing directory nor a hub id (org/name); check the "
-            f"path (relative paths are relative to {Path.cwd()}) or use one of "
+            f"{option} {name}: no such model folder (relative paths start at {Path.cwd()}); "
+            f"check the path, {train_hint}, or use a hub id or one of "
             f"{', '.join(sorted(BUILTIN_MODELS))}"
         )
     snapshot = hf_cache_snapshot(name)
@@ -403,10 +410,17 @@ def resolve_model(name: str, materialize: bool = True) -> ResolvedModel:
             logger.info(note)
         return ResolvedModel(name, "embedded_fallback", resolved.path_or_id, note, resolved.exists)
     raise ModelError(
-        f"model {name!r} is not in the local Hugging Face cache and the hub is unreachable; "
-        f"download it where you have internet (`hf download {name}`), point `model:` at a local "
-        f"directory, or use {SMOLLM2_BUILTIN}"
+        f"{option} {name}: no such local folder (relative paths start at {Path.cwd()}), and as "
+        "a hub id it is not in the local Hugging Face cache while the hub is unreachable. For a "
+        f"model you train, {train_hint}; for a hub model, download it where you have internet "
+        f"(`hf download {name}`); or use {SMOLLM2_BUILTIN}"
     )
+
+
+def _first_folder_exists(path: Path) -> bool:
+    """``outputs/stage_3`` with an ``outputs/`` folder here: a local path, not a hub id."""
+    parts = path.parts
+    return len(parts) > 1 and Path(parts[0]).is_dir()
 
 
 def _torch_dtype(dtype: Any) -> Any:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from thce.codes.retrieval import RetrievalConfig
 from thce.errors import PipelineError
+from thce.inputs import read_text
 from thce.io import write_json
 from thce.resources import REPO_ROOT, shipped_path
 
@@ -144,8 +145,11 @@ def load_pipeline_config(path: str | Path | None = None) -> tuple[PipelineConfig
     path = Path(path) if path else default_config_path()
     if not path.exists():
         raise PipelineError(f"pipeline config not found: {path}")
+    text = read_text(path, what="pipeline config", error=PipelineError)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.safe_load(text) or {}
+    except RecursionError:
+        raise PipelineError(f"{path}: invalid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""

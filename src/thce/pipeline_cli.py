@@ -11,7 +11,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from thce.errors import PipelineError
+from thce.extras import require_extra
+from thce.inputs import check_input_file
+from thce.outputs import check_output_dir
 
 console = Console()
 
@@ -47,6 +53,11 @@ def pipeline_command(
     ] = None,
 ) -> None:
     """Build data, gate its quality, train stages 1-3, evaluate against baselines, write a report."""
+    require_extra("thce pipeline")
+    if config is not None:
+        check_input_file(config, what="--config", error=PipelineError)
+    if output_dir is not None:
+        check_output_dir(output_dir, option="--output-dir", inputs=[config])
     # Fewer page faults and steadier steps for torch on CPU (DESIGN.md §4), for every step of
     # this process: mallopt now (environment variables set here would be read too late).
     from thce._malloc import tune_malloc
@@ -61,12 +72,15 @@ def pipeline_command(
     pipeline = Pipeline(
         cfg, base, output_dir, force=force, from_step=from_stage, extra_overrides=overrides
     )
+    check_output_dir(pipeline.out, option="--output-dir")  # the config's, when not given
     report = pipeline.run()
 
     for name, block in report["test_sets"].items():
         recall = block.get("recall_at_k")
         ceiling = "" if recall is None else f", retrieval recall@K {100 * recall:.1f}%"
-        table = Table(title=f"{name}: exact match on {block.get('n', '?')} examples{ceiling}")
+        table = Table(
+            title=escape(f"{name}: exact match on {block.get('n', '?')} examples{ceiling}")
+        )
         columns, rows = summary_table(block["results"])
         for column in columns:
             if column == "system":
@@ -84,4 +98,7 @@ def pipeline_command(
                 f"{headline['final']} vs {headline['best_baseline']}: "
                 f"{100 * headline['difference']:+.1f} points, McNemar p = {test['p_value']:.4f}"
             )
-    console.print(f"Report: {pipeline.out / 'report.md'}  (JSON: {pipeline.out / 'report.json'})")
+    console.print(
+        f"Report: {escape(str(pipeline.out / 'report.md'))}  "
+        f"(JSON: {escape(str(pipeline.out / 'report.json'))})"
+    )

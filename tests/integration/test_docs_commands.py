@@ -135,3 +135,78 @@ def test_cheap_documented_commands_run(args, monkeypatch):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert not Path(REPO_ROOT / "data" / "synthetic" / "stage_1_batch_1.jsonl").exists()
+
+
+# --------------------------------------------------------------------------- files the docs name
+_OUTPUT_OPTIONS = {"--output", "-o", "--rejects", "--output-dir", "--log-file"}
+_INPUT_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv", ".txt", ".yaml", ".yml", ".gz"}
+_VALUE_OPTIONS = {"--set", "-s", "--model", "-m", "--column", "-c", "--type-column", "--split"}
+
+
+def documented_blocks() -> list[tuple[str, list[str]]]:
+    """(file, lines) for every fenced block, continuation lines joined."""
+    found = []
+    for path in DOC_FILES:
+        if path.exists():
+            for block in _FENCE.findall(path.read_text(encoding="utf-8")):
+                lines = re.sub(r"\\\n\s*", " ", block).splitlines()
+                found.append((path.relative_to(REPO_ROOT).as_posix(), lines))
+    return found
+
+
+def _paths(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(input paths, output paths) of one command's tokens."""
+    inputs, outputs = [], []
+    previous = ""
+    for token in tokens:
+        if previous in _OUTPUT_OPTIONS:
+            outputs.append(token)
+        elif token.startswith("-") or previous in _VALUE_OPTIONS:
+            pass
+        elif "/" in token or Path(token).suffix.lower() in _INPUT_SUFFIXES:
+            inputs.append(token)
+        previous = token
+    return inputs, outputs
+
+
+def _produced(path: str, outputs: list[str]) -> bool:
+    return any(path == out or path.startswith(out.rstrip("/") + "/") for out in outputs)
+
+
+def test_files_the_docs_name_exist_or_are_the_users_own():
+    """An input a documented command reads exists in the repository, is written by an earlier
+    documented command (or under outputs/, where runs write), or the line (or a comment above
+    it in its block) says it is the user's own ("your ...")."""
+    problems = []
+    checked = 0
+    produced_in: dict[str, list[str]] = {}  # outputs of earlier commands, per doc file
+    for source, lines in documented_blocks():
+        marked = False
+        produced = produced_in.setdefault(source, [])
+        for raw in lines:
+            line = raw.strip().removeprefix("$ ")
+            comment = line.split(" #", 1)[1] if " #" in line else ""
+            if line.startswith("#"):
+                marked = marked or "your" in line.lower()
+                continue
+            if not line.startswith("thce "):
+                continue
+            tokens = shlex.split(re.sub(r"\[[^\]]*\]", "", line), comments=True)
+            inputs, outputs = _paths(tokens)
+            for path in inputs:
+                checked += 1
+                ok = (
+                    path.isupper()  # a placeholder such as CONFIG
+                    or any(REPO_ROOT.glob(path))
+                    or path.startswith("outputs/")
+                    or _produced(path, produced)
+                    or marked
+                    or "your" in comment.lower()
+                )
+                if not ok:
+                    problems.append(f"{source}: `{line}`: {path}")
+            produced += outputs
+    assert checked >= 40
+    assert not problems, "files that neither exist nor are marked as the user's own:\n" + "\n".join(
+        problems
+    )

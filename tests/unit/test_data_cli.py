@@ -80,7 +80,7 @@ def test_check_table_shows_offending_lines(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["check", "missing.jsonl", "--stage", "1"], "data file not found"),
+        (["check", "missing.jsonl", "--stage", "1"], "data file missing.jsonl does not exist"),
         (["check", "data.jsonl", "--stage", "5"], "invalid --stage 5"),
         (["check", "data.jsonl"], "cannot tell the stage"),
         (["check", "sample_stage_1.jsonl", "--skip", "nope"], "unknown quality check(s): nope"),
@@ -140,7 +140,7 @@ def test_preprocess_table_and_options(tmp_path):
     assert "1 in, 1 written" in " ".join(result.output.split())
     assert json.loads(out.read_text())["messages"][1]["content"].startswith("paciente")
     missing = invoke("preprocess", str(tmp_path / "none.jsonl"), "-o", str(out))
-    assert missing.exit_code == 2 and "input file not found" in missing.output
+    assert missing.exit_code == 2 and "does not exist" in missing.output
 
 
 def _config(tmp_path: Path) -> Path:
@@ -254,4 +254,4 @@ def test_phi_eval_bad_input_is_one_line_and_exit_2(tmp_path, content, message):
 def test_phi_eval_missing_file(tmp_path):
     result = invoke("phi-eval", str(tmp_path / "nope.jsonl"))
     assert result.exit_code == 2
-    assert "annotated PHI file not found" in result.output
+    assert "annotated PHI file" in result.output and "does not exist" in result.output

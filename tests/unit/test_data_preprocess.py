@@ -397,8 +397,8 @@ def test_preprocess_file_errors(tmp_path):
     with pytest.raises(DataError, match="overwrite the input"):
         preprocess_file(same, same, scrub_phi=False)
     binary = tmp_path / "bin.jsonl"
-    binary.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(DataError, match="not UTF-8"):
+    binary.write_bytes(b"\xff\xfe\x00")  # a UTF-16 byte-order mark, then an odd byte count
+    with pytest.raises(DataError, match="not valid UTF-16"):
         preprocess_file(binary, tmp_path / "o.jsonl", scrub_phi=False)
     assert not (tmp_path / "o.jsonl").exists()  # atomic: nothing half-written
 

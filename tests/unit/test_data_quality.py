@@ -410,9 +410,12 @@ def test_check_file_resets_duplicates_between_files(tmp_path):
 def test_check_file_errors(tmp_path):
     with pytest.raises(DataError, match="data file not found"):
         checker().check_file(tmp_path / "missing.jsonl", 1)
-    binary = tmp_path / "bin.jsonl"
+    binary = tmp_path / "bin.jsonl"  # a UTF-16 byte-order mark and two odd characters
     binary.write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(DataError, match="not UTF-8"):
+    report = checker().check_file(binary, 1)
+    assert report.failed == report.checks["schema"].failed == 1
+    binary.write_bytes(b"\xff\xfe\x00")  # an odd number of UTF-16 bytes: not text at all
+    with pytest.raises(DataError, match=r"not valid UTF-16.*UTF-8"):
         checker().check_file(binary, 1)
 
 

@@ -69,7 +69,8 @@ def test_bad_test_file_names_lines(tmp_path):
     with pytest.raises(EvaluationError) as info:
         load_test_examples(path)
     message = str(info.value)
-    assert "6 unusable line(s)" in message and "(and 1 more)" in message
+    assert "6 unusable line(s)" in message and "; the first 5:" in message
+    assert "more)" not in message  # "(and 1 more)" read as 7 in all
     for line in (2, 3, 4, 5, 6):
         assert f"bad.jsonl:{line}:" in message
     assert (

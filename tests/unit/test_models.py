@@ -84,8 +84,28 @@ def test_local_dir_and_broken_local_dir(tmp_path, tiny_model_dir):
 
 
 def test_path_that_is_neither_dir_nor_hub_id(tmp_path):
-    with pytest.raises(ModelError, match="neither an existing directory nor a hub id"):
+    with pytest.raises(ModelError, match="no such model folder"):
         resolve_model(str(tmp_path / "missing" / "model"))
+
+
+def test_missing_relative_folder_is_not_taken_for_a_hub_id(tmp_path, monkeypatch):
+    # The README's `thce eval --model-path outputs/stage_3` before training: outputs/ exists.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "outputs").mkdir()
+    monkeypatch.setattr(models, "hf_cache_snapshot", lambda repo_id: None)
+    with pytest.raises(
+        ModelError, match=r"--model-path outputs/stage_3: no such model folder.*thce train"
+    ) as info:
+        resolve_model("outputs/stage_3", option="--model-path")
+    assert "model:" not in str(info.value) and "hf download" not in str(info.value)
+
+
+def test_missing_folder_without_parent_offline_names_both_readings(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a fresh clone: no outputs/ yet
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(models, "hf_cache_snapshot", lambda repo_id: None)
+    with pytest.raises(ModelError, match=r"no such local folder.*train that stage first"):
+        resolve_model("outputs/stage_3", option="--model-path")
 
 
 def test_missing_gguf_package_explains_install(monkeypatch):

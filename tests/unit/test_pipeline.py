@@ -62,7 +62,7 @@ def test_unknown_profile_and_step(tmp_path):
 def test_cli_reports_missing_config_as_user_error(tmp_path):
     result = runner.invoke(app, ["pipeline", "--config", str(tmp_path / "none.yaml")])
     assert result.exit_code == 2
-    assert "pipeline config not found" in result.output
+    assert "--config" in result.output and "does not exist" in result.output
 
 
 def test_overrides_chain_stage_models(tmp_path):

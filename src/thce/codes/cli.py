@@ -30,6 +30,7 @@ from thce.codes.database import CodeDatabase, database_path, get_database
 from thce.codes.formats import CODE_TYPES, SYSTEM_NAMES, shorten
 from thce.codes.validator import CodeValidator, ValidationResult
 from thce.errors import CodeError
+from thce.outputs import check_output_file
 
 if TYPE_CHECKING:  # imported inside the command: arguments-only runs stay lean
     from thce.codes.validate_file import FileSummary
@@ -139,6 +140,12 @@ def validate_command(
     billable_only: BillableOnlyOption = False,
     output: ResultsOption = None,
     as_json: JsonOption = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="With --file: accept a file without rows (else exit 2)."
+        ),
+    ] = False,
 ) -> None:
     """Check codes, or every row of a file; exit 0 when all are valid, 1 when any is not.
 
@@ -149,7 +156,9 @@ def validate_command(
     if file is not None:
         if codes:
             raise CodeError("Give codes as arguments or --file PATH, not both.")
-        _validate_file(file, column, type_column, code_type, billable_only, output, as_json)
+        _validate_file(
+            file, column, type_column, code_type, billable_only, output, as_json, allow_empty
+        )
         return
     if not codes:
         raise CodeError("Give one or more codes (e.g. thce codes validate E11.9) or --file PATH.")
@@ -182,9 +191,12 @@ def _validate_file(
     billable_only: bool,
     output: Path | None,
     as_json: bool,
+    allow_empty: bool = False,
 ) -> None:
     from thce.codes.validate_file import validate_file
 
+    if output is not None and str(output) != "-":
+        check_output_file(output, option="--output", inputs=[file])
     # Results on stdout (--output -): keep the summary off it.
     out = Console(stderr=True, highlight=False) if str(output) == "-" else console
     with _progress(file, out) as progress:
@@ -196,6 +208,7 @@ def _validate_file(
             billable_only=billable_only,
             output=output,
             progress=progress,
+            allow_empty=allow_empty,
         )
     if as_json:
         text = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False)
@@ -495,6 +508,8 @@ def import_hcpcs_command(
     """
     from thce.codes.importers import import_hcpcs_anweb
 
+    if output is not None:
+        check_output_file(output, option="--output", inputs=[file])
     _report_import(import_hcpcs_anweb(file, output), as_json)
 
 
@@ -505,4 +520,6 @@ def import_cpt_command(
     """Import your licensed CPT file (CSV/TSV with code and description columns)."""
     from thce.codes.importers import import_cpt_csv
 
+    if output is not None:
+        check_output_file(output, option="--output", inputs=[file])
     _report_import(import_cpt_csv(file, output), as_json)

@@ -41,6 +41,7 @@ from typing import Any
 from thce.codes.database import FULL_FILES, clear_cache, user_database_dir
 from thce.codes.formats import CPT_RE, HCPCS_RE, clean_code
 from thce.errors import CodeError
+from thce.inputs import read_text
 from thce.io import atomic_write, write_jsonl
 
 _RECORD_START = re.compile(r"^[A-Z0-9 ]{5}\d{5}[3478]")
@@ -242,14 +243,21 @@ def parse_cpt_csv(path: str | Path) -> tuple[dict, ImportReport]:
     pipe or semicolon) is detected.
     """
     path = Path(path)
-    text = _read_text(path, ("utf-8-sig", "cp1252", "latin-1"))
+    # The one input layer: UTF-8 (BOM or not), else Windows-1252/Latin-1 line by line.
+    text = read_text(path, what="CPT import file", error=CodeError)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t|;")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows_in = list(reader)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        rows_in = list(reader)
+    except csv.Error as exc:
+        raise CodeError(
+            f"CPT file {path} line {reader.line_num}: not readable as CSV ({exc}); fix that "
+            "line or export the file again."
+        ) from None
     if not rows_in:
         raise CodeError(f"CPT file {path} is empty; expected columns code,description.")
     header = [h.strip().lower() for h in rows_in[0]]

@@ -38,7 +38,7 @@ from typing import Any, TextIO
 from thce.codes.code_files import CHUNK_ROWS, Chunk, CodeFileReader
 from thce.codes.formats import CODE_TYPES, parse_code_type, shorten
 from thce.codes.validator import CodeValidator, ValidationResult
-from thce.errors import CodeError
+from thce.errors import CodeError, OutputError
 from thce.io import atomic_write
 
 RESULT_FIELDS: tuple[str, ...] = (
@@ -100,6 +100,7 @@ def validate_file(
     max_examples: int = MAX_EXAMPLES,
     progress: Callable[[int, int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    allow_empty: bool = True,
 ) -> FileSummary:
     """Validate the codes of ``path`` (CSV, JSONL or text; see :mod:`thce.codes.code_files`).
 
@@ -108,6 +109,7 @@ def validate_file(
     ``output`` (``.csv``, ``.tsv``, ``.jsonl``, or ``-`` for CSV on stdout) receives one row
     per input row with the fields in :data:`RESULT_FIELDS`; it is written atomically.
     ``progress(bytes_read, file_size)`` is called after each chunk of ``chunk_rows`` rows.
+    ``allow_empty=False`` makes a file without rows a :class:`CodeError` (nothing written).
     """
     started = time.perf_counter()
     if code_type is not None and type_column is not None:
@@ -142,6 +144,11 @@ def validate_file(
             row_number += len(chunk.codes)
             if progress is not None:
                 progress(reader.bytes_read, reader.size)
+        if not row_number and not allow_empty:  # raised inside: the output is not written
+            raise CodeError(
+                f"{reader.path} holds no rows (an empty file, or a header only); give a file "
+                "with codes, or pass --allow-empty."
+            )
     _add_counts(summary, stats)
     summary.column = reader.column
     summary.delimiter = reader.delimiter
@@ -411,9 +418,10 @@ def _open_output(output: str | Path | None) -> Iterator[_Writer | None]:
                 yield _jsonl_writer(handle)
             else:
                 yield _csv_writer(handle, "\t" if suffix in {".tsv", ".tab"} else ",")
-    except OSError as exc:  # no permission, disk full...: the previous file stays as it was
+    except (OSError, OutputError) as exc:  # no permission, disk full...: the old file stays
+        reason = getattr(exc, "strerror", None) or exc
         raise CodeError(
-            f"--output {path} cannot be written ({exc.strerror or exc}); choose a writable "
+            f"--output {path} cannot be written ({reason}); choose a writable "
             "folder with enough free space."
         ) from None
 

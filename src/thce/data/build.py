@@ -49,7 +49,8 @@ from thce.data.config import (
 )
 from thce.data.formats import get_answer_text, get_gold, parse_answer
 from thce.data.quality import DataQualityChecker, batched
-from thce.errors import DataError
+from thce.errors import AllRejectedError, DataError
+from thce.inputs import guarded_rows, iter_csv
 from thce.io import atomic_write, iter_jsonl, write_json
 from thce.logging import logger
 
@@ -103,8 +104,10 @@ def iter_source(
         path = _local_path(source, config_path)
         if path.suffix.lower() in _LINE_FORMATS:
             stream = iter_jsonl(path)
+        elif path.suffix.lower() == ".csv":  # any encoding, no `datasets` needed (thce.inputs)
+            stream = iter_csv(path)
         else:
-            rows = iter(_load_with_datasets(source, path))
+            rows = guarded_rows(_load_with_datasets(source, path), path, DataError)
             stream = ((n, dict(row), "", None) for n, row in enumerate(rows, start=1))
     yield from itertools.islice(stream, source.limit)
 
@@ -322,8 +325,14 @@ def build_dataset(
         checker.reset()
 
         total_read = sum(c["read"] for c in per_source.values())
-        if not labels:
+        if not total_read:
+            (output_dir / "rejects.jsonl").unlink(missing_ok=True)  # empty: leave no output
             raise DataError(
+                f"the sources of {config_path} hold no records (empty files?); check each "
+                "dataset's source_path"
+            )
+        if not labels:
+            raise AllRejectedError(
                 f"no record of {config_path} passed the quality checks ({total_read} read, all "
                 f"rejected; reasons in {output_dir / 'rejects.jsonl'})"
             )

@@ -19,10 +19,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from thce.data.phi_eval_cli import phi_eval_command
-from thce.errors import DataError
+from thce.errors import AllRejectedError, DataError
+from thce.inputs import check_input_file, first_line
+from thce.outputs import check_output_dir, check_output_file
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -47,6 +50,29 @@ def _resolve_stage(stage: int | None, file: Path) -> int:
 
 def _print_json(payload: dict[str, Any]) -> None:
     typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+AllowEmptyOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty", help="Accept a file with no records (default: an error, exit 2)."
+    ),
+]
+_CSV_SUFFIXES = (".csv", ".tsv", ".tab")
+_CSV_HINT = (
+    "CSV files go through `thce data build`: a data config with `source_path: FILE.csv` and "
+    "`columns:` mapping yours to narrative and code (docs/DATA_PREPARATION.md)"
+)
+
+
+def _check_data_file(file: Path, allow_empty: bool) -> None:
+    """Refuse a missing JSONL file, or an empty one unless ``--allow-empty``."""
+    check_input_file(file, what="data file", error=DataError)
+    if not allow_empty and first_line(file, error=DataError) is None:
+        raise DataError(
+            f"{file} has no records (it is empty or holds only blank lines); give a JSONL file "
+            "with one example per line, or pass --allow-empty"
+        )
 
 
 @app.command("check")
@@ -79,6 +105,7 @@ def check_command(
             "JSONL (repeatable): test/train leakage.",
         ),
     ] = None,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Run every quality check on every record; exit 1 if any record fails.
 
@@ -96,11 +123,11 @@ def check_command(
     from thce.data.quality import DataQualityChecker
 
     stage_value = _resolve_stage(stage, file)
-    if not file.is_file():
-        raise DataError(f"data file not found: {file}")
+    _check_data_file(file, allow_empty)
     for other in against or []:
-        if not other.is_file():
-            raise DataError(f"--against file not found: {other}")
+        check_input_file(other, what="--against file", error=DataError)
+    if rejects is not None:
+        check_output_file(rejects, option="--rejects", inputs=[file])
     checker = DataQualityChecker(skip=skip or None)
     report = checker.check_file(file, stage_value, rejects_path=rejects)
     leaks = find_leaks(file, against) if against else []
@@ -113,7 +140,7 @@ def check_command(
     else:
         _print_check_table(report, show)
         if rejects is not None:
-            console.print(f"Rejects: {report.failed} record(s) written to {rejects}")
+            console.print(f"Rejects: {report.failed} record(s) written to {escape(str(rejects))}")
         if against:
             _print_leaks(file, against, leaks, show)
     if not report.ok or leaks:
@@ -137,7 +164,7 @@ def _print_leaks(file: Path, against: list[Path], leaks: list[Any], show: int) -
 def _print_check_table(report: Any, show: int) -> None:
     status = "[green]all passed[/green]" if report.ok else f"[red]{report.failed} failed[/red]"
     console.print(
-        f"[bold]{report.file}[/bold] (stage {report.stage}): {report.total} records, "
+        f"[bold]{escape(report.file)}[/bold] (stage {report.stage}): {report.total} records, "
         f"{report.passed} passed, {status}"
     )
     table = Table(show_header=True, header_style="bold")
@@ -150,7 +177,7 @@ def _print_check_table(report: Any, show: int) -> None:
         if summary.failed > show:
             lines += ", …"
         example = report.examples.get(name)
-        reason = f"line {example[0]}: {example[1]}" if example else ""
+        reason = escape(f"line {example[0]}: {example[1]}") if example else ""
         style = "red" if summary.failed else "green"
         table.add_row(name, f"[{style}]{summary.failed}[/{style}]", lines, reason, style=None)
     console.print(table)
@@ -183,17 +210,25 @@ def preprocess_command(
     min_quality: Annotated[
         float, typer.Option("--min-quality", help="Remove records scoring below this (0-1).")
     ] = 0.0,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Clean records: PHI -> normalise -> standardise codes -> length -> language -> score.
 
     Input lines are stage 1/2/3 examples or raw records with narrative (or text), code and
     optionally code_type, description, reasoning, id, specialty. Every removed record goes
-    to the rejects file with the step and reason; input = written + rejected.
+    to the rejects file with the step and reason; input = written + rejected. Exit 1 when
+    every record was rejected.
     """
-    from thce.data.preprocess import Preprocessor
+    from thce.data.preprocess import Preprocessor, default_rejects_path
 
-    if not input_file.is_file():
-        raise DataError(f"input file not found: {input_file}")
+    if input_file.name.lower().removesuffix(".gz").endswith(_CSV_SUFFIXES):
+        raise DataError(f"{input_file}: `thce data preprocess` reads JSONL; {_CSV_HINT}")
+    _check_data_file(input_file, allow_empty)
+    check_output_file(output, option="--output", inputs=[input_file])
+    rejects_path = rejects if rejects is not None else default_rejects_path(output)
+    if rejects_path.absolute() == output.absolute():
+        raise DataError(f"--rejects {rejects_path} is the --output file; choose another path")
+    check_output_file(rejects_path, option="--rejects", inputs=[input_file])
     pre = Preprocessor(
         scrub_phi=not no_phi,
         lowercase=lowercase,
@@ -202,13 +237,24 @@ def preprocess_command(
         max_length=max_length,
         min_quality=min_quality,
     )
-    summary = pre.process_file(input_file, output, rejects)
+    summary = pre.process_file(input_file, output, rejects_path)
     if as_json:
         _print_json(summary.to_dict())
-        return
+    else:
+        _print_preprocess_summary(summary)
+    if summary.total and not summary.written:
+        line = first_line(input_file, error=DataError) or ""
+        hint = f"; {_CSV_HINT}" if not line.lstrip().startswith(("{", "[")) else ""
+        raise AllRejectedError(
+            f"all {summary.total} record(s) of {input_file} were rejected (reasons in "
+            f"{summary.rejects}){hint}"
+        )
+
+
+def _print_preprocess_summary(summary: Any) -> None:
     console.print(
-        f"[bold]{summary.input}[/bold]: {summary.total} in, [green]{summary.written} written[/green] "
-        f"to {summary.output}, {summary.rejected} rejected to {summary.rejects}; "
+        f"[bold]{escape(summary.input)}[/bold]: {summary.total} in, [green]{summary.written} written[/green] "
+        f"to {escape(summary.output)}, {summary.rejected} rejected to {escape(summary.rejects)}; "
         f"mean quality {summary.mean_quality}"
     )
     table = Table(show_header=True, header_style="bold")
@@ -237,20 +283,25 @@ def build_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print metadata.json to stdout.")] = False,
 ) -> None:
-    """Build train.jsonl, test.jsonl, rejects.jsonl and metadata.json from a data config."""
+    """Build train.jsonl, test.jsonl, rejects.jsonl and metadata.json from a data config.
+
+    Exit 1 when every record was rejected (rejects.jsonl says why), 2 when there was none.
+    """
     from thce.data.build import build_dataset
     from thce.data.config import load_data_config
     from thce.resources import output_dir
 
+    check_input_file(config, what="data config", error=DataError)
     if output is None:
         output = output_dir() / "data" / load_data_config(config).name
+    check_output_dir(output, option="--output")
     metadata = build_dataset(config, output, test_size=test_size, seed=seed)
     if as_json:
         _print_json(metadata)
         return
     counts = metadata["counts"]
     console.print(
-        f"[bold]{metadata['name']}[/bold] -> {output}: {counts['train']} train, {counts['test']} test, "
+        f"[bold]{escape(metadata['name'])}[/bold] -> {escape(str(output))}: {counts['train']} train, {counts['test']} test, "
         f"{counts['rejected']} rejected (stratified: {metadata['stratified']}, seed {metadata['seed']})"
     )
     table = Table(show_header=True, header_style="bold")
@@ -269,7 +320,7 @@ def build_command(
     console.print(systems)
     if metadata["rejected_by_check"]:
         reasons = ", ".join(f"{k}: {v}" for k, v in metadata["rejected_by_check"].items())
-        console.print(f"Rejected by check: {reasons} (see {output / 'rejects.jsonl'})")
+        console.print(f"Rejected by check: {reasons} (see {escape(str(output / 'rejects.jsonl'))})")
 
 
 app.command("phi-eval")(phi_eval_command)

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from thce.codes.retrieval import RetrievalConfig
 from thce.data.quality import CHECK_NAMES
 from thce.errors import DataError
+from thce.inputs import read_text
 from thce.resources import REPO_ROOT
 
 # Columns a source may be mapped onto. Raw columns are converted to the stage format by
@@ -245,8 +246,11 @@ def load_data_config(path: str | Path) -> DataConfig:
         raise DataError(
             f"data config not found: {path} (check the path; shipped configs live in data/config/)"
         )
+    text = read_text(path, what="data config", error=DataError)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
+    except RecursionError:
+        raise DataError(f"invalid YAML in data config {path}: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -280,12 +284,12 @@ def config_hash(config: DataConfig) -> str:
 
 
 __all__ = [
-    "SyntheticSource",
     "RAW_COLUMNS",
     "STAGE_COLUMNS",
     "TARGET_COLUMNS",
     "DataConfig",
     "DatasetSource",
+    "SyntheticSource",
     "config_hash",
     "load_data_config",
     "parse_data_config",

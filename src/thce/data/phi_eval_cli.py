@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from thce.errors import DataError
+from thce.inputs import check_input_file
 
 if TYPE_CHECKING:
     from thce.data.phi.evaluation import PHIEvaluation
@@ -56,6 +58,7 @@ def phi_eval_command(
     """
     from thce.data.phi import PHIScrubber, evaluate, load_annotated
 
+    check_input_file(file, what="annotated PHI file", error=DataError)
     notes = load_annotated(file, split=split)
     if not notes:
         raise DataError(f"{file}: no notes" + (f" with split {split!r}" if split else ""))
@@ -81,7 +84,7 @@ def phi_eval_command(
 
 def _print_tables(file: Path, result: PHIEvaluation) -> None:
     console.print(
-        f"[bold]{file}[/bold]: {result.notes} notes, {result.phi_tokens} PHI tokens, "
+        f"[bold]{escape(str(file))}[/bold]: {result.notes} notes, {result.phi_tokens} PHI tokens, "
         f"{result.traps} traps\n"
         f"token recall [bold]{result.token_recall:.4f}[/bold]  "
         f"precision [bold]{result.token_precision:.4f}[/bold]  "

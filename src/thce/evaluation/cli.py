@@ -16,9 +16,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from thce.errors import EvaluationError
+from thce.extras import MODEL_MODULES, require_extra
+from thce.inputs import check_input_file
+from thce.outputs import check_output_dir
+from thce.resources import output_dir
 
 console = Console()
 
@@ -33,7 +38,9 @@ class Engine(StrEnum):
 def _print_summary(report: dict[str, Any], output: Path) -> None:
     metrics = report["metrics"]
     cis = report.get("confidence_intervals", {})
-    table = Table(title=f"{report['system']} on {report['n']} examples", title_justify="left")
+    table = Table(
+        title=escape(f"{report['system']} on {report['n']} examples"), title_justify="left"
+    )
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_column("95% CI", justify="right")
@@ -44,7 +51,9 @@ def _print_summary(report: dict[str, Any], output: Path) -> None:
 
     retrieval = report.get("retrieval")
     if retrieval:
-        table.add_row(f"recall@{retrieval['k']} (candidates' ceiling)", f"{retrieval['recall_at_k']:.3f}", "")
+        table.add_row(
+            f"recall@{retrieval['k']} (candidates' ceiling)", f"{retrieval['recall_at_k']:.3f}", ""
+        )
     table.add_row("exact match", f"{metrics['exact_match']:.3f}", ci("exact_match"))
     for k, value in metrics["top_k"].items():
         table.add_row(f"top-{k}", f"{value:.3f}", ci(f"top_{k}"))
@@ -68,7 +77,8 @@ def _print_summary(report: dict[str, Any], output: Path) -> None:
         )
     console.print(table)
     console.print(
-        f"Report: {output / 'report.md'}  (predictions.jsonl, report.json, plots, analysis.json)"
+        f"Report: {escape(str(output / 'report.md'))}  "
+        "(predictions.jsonl, report.json, plots, analysis.json)"
     )
 
 
@@ -86,7 +96,8 @@ def eval_command(
             "--output",
             "-o",
             help="Output folder for predictions, report and plots "
-            "(default: outputs/eval/<model folder or baseline name>).",
+            "(default: $THCE_OUTPUT_DIR/eval/<model folder or baseline name>; "
+            "THCE_OUTPUT_DIR defaults to outputs).",
         ),
     ] = None,
     model_path: Annotated[
@@ -177,16 +188,26 @@ def eval_command(
     ] = False,
 ) -> None:
     """Evaluate a model (or a baseline) on a test set: metrics with 95% CIs, report, plots."""
-    from thce.evaluation.evaluate import evaluate_baseline, evaluate_model
-
     if baseline is None and model_path is None:
         raise EvaluationError("give --model-path PATH (a model to evaluate) or --baseline NAME")
     if baseline is not None and model_path is not None:
         raise EvaluationError("give either --model-path or --baseline, not both")
+    if model_path is not None:
+        require_extra("thce eval --model-path", MODEL_MODULES)
+    check_input_file(test_data, what="--test-data", error=EvaluationError)
+    if train_data is not None:
+        check_input_file(train_data, what="--train-data", error=EvaluationError)
     if output is None:
-        output = (
-            Path("outputs") / "eval" / (baseline or Path(str(model_path)).name.replace(":", "_"))
-        )
+        name = baseline or Path(str(model_path)).name.replace(":", "_")
+        output = output_dir() / "eval" / name
+    check_output_dir(output, option="--output", inputs=[model_path])
+    if model_path is not None:
+        from thce.models import resolve_model
+
+        resolve_model(model_path, materialize=False, option="--model-path")
+
+    from thce.evaluation.evaluate import evaluate_baseline, evaluate_model
+
     if baseline is not None:
         if compare_baseline:
             raise EvaluationError(
@@ -241,6 +262,9 @@ def analyze_command(
     """Categorise every error of an evaluation run (analysis.json, errors.jsonl)."""
     from thce.evaluation.analysis import analyze_file
 
+    check_input_file(predictions, what="predictions file", error=EvaluationError)
+    check_output_dir(output, option="--output")
+
     analysis = analyze_file(predictions, output, stage)
     table = Table(
         title=f"{analysis['n_errors']} errors in {analysis['n']} predictions", title_justify="left"
@@ -250,7 +274,9 @@ def analyze_command(
     for category, count in analysis["categories"].items():
         table.add_row(category, str(count))
     console.print(table)
-    console.print(f"Written: {output / 'analysis.json'}, {output / 'errors.jsonl'}")
+    console.print(
+        f"Written: {escape(str(output / 'analysis.json'))}, {escape(str(output / 'errors.jsonl'))}"
+    )
 
 
 __all__ = ["analyze_command", "eval_command"]

@@ -108,8 +108,9 @@ def load_test_examples(path: str | Path, max_samples: int | None = None) -> list
     """
     path = Path(path)
     if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
         raise EvaluationError(
-            f"test data {path} does not exist; pass --test-data with a JSONL file of examples "
+            f"test data {path} {what}; pass --test-data with a JSONL file of examples "
             "(e.g. data/examples/test.jsonl)"
         )
     if max_samples is not None and max_samples < 1:
@@ -118,7 +119,7 @@ def load_test_examples(path: str | Path, max_samples: int | None = None) -> list
     problems: list[str] = []
     n_problems = 0
     seen_ids: set[str] = set()
-    for line, record, _raw, error in iter_jsonl(path):
+    for line, record, _raw, error in iter_jsonl(path, EvaluationError):
         if max_samples is not None and len(examples) >= max_samples:
             break
         try:
@@ -136,9 +137,9 @@ def load_test_examples(path: str | Path, max_samples: int | None = None) -> list
         seen_ids.add(example.id)
         examples.append(example)
     if n_problems:
-        more = f" (and {n_problems - len(problems)} more)" if n_problems > len(problems) else ""
+        shown = f"; the first {len(problems)}" if n_problems > len(problems) else ""
         raise EvaluationError(
-            f"{n_problems} unusable line(s) in test data {path}{more}:\n  "
+            f"{n_problems} unusable line(s) in test data {path}{shown}:\n  "
             + "\n  ".join(problems)
             + "\nFix or remove these lines (check them with `thce data check`)."
         )
@@ -202,6 +203,7 @@ class Prediction:
         candidates = record.get("candidates") or []
         if not isinstance(candidates, list):
             raise ValueError(f"field 'candidates' must be a list, got {type(candidates).__name__}")
+        _check_types(record)
         pred_type, pred_code = record.get("pred_type"), record.get("pred_code")
         well_formed = record.get("well_formed")
         if well_formed is None:
@@ -280,16 +282,44 @@ def prediction_from_output(
     )
 
 
+# Optional fields of a predictions line and the JSON types they may hold (None always may).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "pred_type": (str,),
+    "pred_code": (str,),
+    "reasoning": (str,),
+    "narrative": (str,),
+    "confidence": (int, float),
+    "candidate_scores": (list,),
+    "retrieved": (list,),
+    "stage": (int, str),
+}
+
+
+def _check_types(record: dict[str, Any]) -> None:
+    for key, types in _FIELD_TYPES.items():
+        value = record.get(key)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+            raise ValueError(f"field {key!r} has the wrong type ({type(value).__name__})")
+    scores = record.get("candidate_scores") or []
+    if not all(
+        s is None or (isinstance(s, int | float) and not isinstance(s, bool)) for s in scores
+    ):
+        raise ValueError("field 'candidate_scores' must hold numbers")
+    stage = record.get("stage")
+    if stage is not None and str(stage) not in ("1", "2", "3"):
+        raise ValueError(f"field 'stage' must be 1, 2 or 3, got {stage!r}")
+
+
 def load_predictions(path: str | Path) -> list[Prediction]:
     """Read ``predictions.jsonl`` (as written by ``thce eval``); errors name file and line."""
     path = Path(path)
     if not path.is_file():
         raise EvaluationError(
-            f"predictions file {path} does not exist; run `thce eval ... --output DIR` first and "
+            f"predictions file {path} {'is a folder' if path.is_dir() else 'does not exist'}; run `thce eval ... --output DIR` first and "
             "pass DIR/predictions.jsonl"
         )
     predictions: list[Prediction] = []
-    for line, record, _raw, error in iter_jsonl(path):
+    for line, record, _raw, error in iter_jsonl(path, EvaluationError):
         if error is not None:
             raise EvaluationError(f"{path}:{line}: {error}; each line must be one JSON object")
         assert record is not None

@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from thce.generation.settings import CodePoolChoice, GenerateSettings, ProviderChoice
+from thce.outputs import check_output_file
 from thce.settings import settings_command
 
 if TYPE_CHECKING:
@@ -71,7 +73,7 @@ def config_table(config: GenerationConfig, provider: str, seed: int | None) -> T
         ("max cost", _usd(config.max_cost, 2) if config.max_cost is not None else "none"),
     ]
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, escape(value))  # paths and names are the user's: no markup
     return table
 
 
@@ -110,12 +112,14 @@ def summary_table(summary: GenerationSummary) -> Table:
     table = Table(title="Generation summary", show_header=False, title_justify="left")
     table.add_column("item", style="bold")
     table.add_column("value")
-    table.add_row("output", f"{summary.output} ({summary.total} of {summary.target} examples)")
+    table.add_row(
+        "output", escape(f"{summary.output} ({summary.total} of {summary.target} examples)")
+    )
     table.add_row("accepted (this run)", str(summary.accepted))
     table.add_row("resumed from", str(summary.existing))
-    table.add_row("rejected (this run)", f"{summary.rejected_total} → {summary.rejects}")
+    table.add_row("rejected (this run)", escape(f"{summary.rejected_total} → {summary.rejects}"))
     for reason, count in summary.rejected.most_common():
-        table.add_row(f"  {reason}", str(count))
+        table.add_row(escape(f"  {reason}"), str(count))
     table.add_row("requests / retries", f"{summary.requests} / {summary.retries}")
     table.add_row("tokens in / out", f"{summary.input_tokens:,} / {summary.output_tokens:,}")
     cost = f"${summary.cost:,.4f}" if summary.cost_known else "unknown (no price for this model)"
@@ -202,6 +206,8 @@ def generate_command(
 
     run_config = settings.to_generation_config()
     run_config.validate()
+    check_output_file(run_config.output_path, option="--output")
+    check_output_file(run_config.rejects_path, option="--rejects")
     provider_name = infer_provider(run_config.model, run_config.provider)
     out = console if not json_summary else err_console
 
@@ -238,7 +244,8 @@ def generate_command(
     except KeyboardInterrupt:
         err_console.print(summary_table(generator.summary))
         err_console.print(
-            f"[yellow]Interrupted. {generator.summary.total} examples are saved in {run_config.output}; "
+            f"[yellow]Interrupted. {generator.summary.total} examples are saved in "
+            f"{escape(str(run_config.output))}; "
             "run the same command again to resume.[/yellow]"
         )
         raise typer.Exit(130) from None
@@ -258,7 +265,7 @@ def generate_command(
     elif summary.stopped == "max_attempts":
         err_console.print(
             f"[red]Stopped after {summary.requests} requests: too many replies were rejected "
-            f"(see {summary.rejects}).[/red]"
+            f"(see {escape(summary.rejects)}).[/red]"
         )
         raise typer.Exit(1)
     sys.stdout.flush()

@@ -277,7 +277,7 @@ def scan_existing(output: Path, rejects: Path, stage: int) -> ExistingOutput:
 
     found = ExistingOutput()
     if output.is_file():
-        for line, record, raw, err in iter_jsonl(output):
+        for line, record, raw, err in iter_jsonl(output, GenerationError):
             if record is None:
                 found.bad_lines.append((line, raw, err or "not a JSON object"))
                 continue
@@ -293,18 +293,22 @@ def scan_existing(output: Path, rejects: Path, stage: int) -> ExistingOutput:
                 found.hashes.add(_narrative_hash(narrative))
             found.count += 1
     if rejects.is_file():
-        with open(rejects, encoding="utf-8") as handle:
-            found.rejects_lines = sum(1 for raw in handle if raw.strip())
+        from thce.inputs import DecodedFile
+
+        lines = DecodedFile(rejects, error=GenerationError).lines()
+        found.rejects_lines = sum(1 for raw in lines if raw.strip())
     return found
 
 
 def _move_bad_lines(output: Path, rejects: Path, bad: list[tuple[int, str, str]]) -> None:
     """Move unparsable lines (a crash mid-write) from the output to the rejects file."""
+    from thce.inputs import DecodedFile
     from thce.io import atomic_write
 
     bad_numbers = {line for line, _, _ in bad}
-    with open(output, encoding="utf-8") as src, atomic_write(output) as dst:
-        for number, raw in enumerate(src, start=1):
+    source = DecodedFile(output, error=GenerationError)
+    with atomic_write(output) as dst:
+        for number, raw in enumerate(source.lines(), start=1):
             if number not in bad_numbers and raw.strip():
                 dst.write(raw if raw.endswith("\n") else raw + "\n")
     rejects.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from thce.errors import ConfigError
+from thce.extras import require_extra
+from thce.inputs import check_input_file
+from thce.outputs import check_output_dir
 
 config_app = typer.Typer(no_args_is_help=True, help="Validate training configs.")
 console = Console()
@@ -56,6 +62,9 @@ def validate_command(
     Every problem is reported, not just the first. Exit code 0 when all configs are valid, 1
     otherwise. Notes (e.g. a previous stage's output that does not exist yet) do not fail.
     """
+    require_extra("thce config validate")
+    for path in configs:
+        check_input_file(path, what="training config", error=ConfigError)
     from thce.training.validate import validate_config
 
     reports = [
@@ -67,13 +76,13 @@ def validate_command(
     else:
         for report in reports:
             status = "[green]valid[/green]" if report.valid else "[bold red]invalid[/bold red]"
-            console.print(f"{report.source}: {status}", highlight=False)
+            console.print(f"{escape(str(report.source))}: {status}", highlight=False)
             for problem in report.problems:
                 style = _LEVEL_STYLE[problem.level]
                 where = f"line {problem.line}: " if problem.line else ""
                 console.print(
-                    f"  [{style}]{problem.level}[/{style}] {where}{problem.field or '<config>'}: "
-                    f"{problem.message}",
+                    f"  [{style}]{problem.level}[/{style}] "
+                    + escape(f"{where}{problem.field or '<config>'}: {problem.message}"),
                     highlight=False,
                     markup=True,
                     soft_wrap=True,
@@ -115,6 +124,10 @@ def train_command(
     train_metrics.json in the output folder. Multi-GPU: accelerate launch --config_file
     configs/accelerate/multi_gpu.yaml -m thce train CONFIG.
     """
+    require_extra("thce train")
+    check_input_file(config, what="training config", error=ConfigError)
+    if output_dir is not None:
+        check_output_dir(output_dir, option="--output-dir", inputs=[config])
     from thce.training.run import train
 
     result = train(

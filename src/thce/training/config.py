@@ -41,6 +41,7 @@ from rapidfuzz import fuzz, process
 
 from thce.codes.retrieval import RetrievalConfig
 from thce.errors import ConfigError
+from thce.inputs import read_text
 from thce.resources import shipped_path
 
 STAGE_TYPES: dict[int, str] = {1: "sft", 2: "sft", 3: "dpo"}
@@ -306,9 +307,11 @@ def read_yaml(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path} not found")
-    text = path.read_text("utf-8")
+    text = read_text(path, what="config file", error=ConfigError)
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: YAML nested too deeply; check the file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"

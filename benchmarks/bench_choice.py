@@ -42,12 +42,21 @@ def build_data(k: int, out: Path) -> Path:
 
 def train_seconds_per_step(data: Path, steps: int, out: Path) -> float:
     command = [
-        sys.executable, "-m", "thce", "train", str(REPO / "post_training/config/thce_stage_1.yaml"),
-        "--profile", "cpu-demo",
-        "--set", f"dataset.path={data}",
-        "--set", f"trainer.output_dir={out}",
-        "--set", f"trainer.max_steps={steps}",
-        "--set", "trainer.logging_steps=1",
+        sys.executable,
+        "-m",
+        "thce",
+        "train",
+        str(REPO / "post_training/config/thce_stage_1.yaml"),
+        "--profile",
+        "cpu-demo",
+        "--set",
+        f"dataset.path={data}",
+        "--set",
+        f"trainer.output_dir={out}",
+        "--set",
+        f"trainer.max_steps={steps}",
+        "--set",
+        "trainer.logging_steps=1",
     ]
     subprocess.run(command, check=True, capture_output=True)
     metrics = json.loads((out / "train_metrics.json").read_text())

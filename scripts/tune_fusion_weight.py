@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         for start in range(0, len(examples), args.batch_size):
             batch = slice(start, start + args.batch_size)
             found += [
-                s for _, s in engine.score_batch([e.narrative for e in examples[batch]], candidates[batch])
+                s
+                for _, s in engine.score_batch(
+                    [e.narrative for e in examples[batch]], candidates[batch]
+                )
             ]
         scores[str(folder)] = found
     assert candidates is not None

@@ -74,6 +74,8 @@ class EvaluationSection(_Strict):
     # Generation budget per answer (null: the evaluator's default for the stage).
     max_new_tokens: int | None = Field(None, ge=1)
     constrained: bool = False
+    # PNG plots per system and test set (the comparison report is written either way).
+    plots: bool = True
 
 
 class ProfileTraining(_Strict):
@@ -420,7 +422,9 @@ class Pipeline:
         paths = [_resolve(self.base, f) for f in ([files] if isinstance(files, str) else files)]
         names = [p.stem for p in paths]
         if len(set(names)) != len(names):
-            raise PipelineError(f"evaluation.test_data: two files share a name ({', '.join(names)})")
+            raise PipelineError(
+                f"evaluation.test_data: two files share a name ({', '.join(names)})"
+            )
         return dict(zip(names, paths, strict=True))
 
     def eval_dir(self, test_set: str, system: str) -> Path:
@@ -451,6 +455,7 @@ class Pipeline:
                     "top_k": top_k,
                     "max_new_tokens": section.max_new_tokens,
                     "constrained": section.constrained,
+                    "plots": section.plots,
                     "fusion_weight": self.retrieval.fusion_weight if self.retrieval else None,
                 }
 
@@ -472,6 +477,7 @@ class Pipeline:
                         top_k=top_k,
                         max_new_tokens=section.max_new_tokens,
                         fusion_weight=self.retrieval.fusion_weight if self.retrieval else None,
+                        plots=section.plots,
                     )
 
                 results[test_name][stage] = self._run_step(
@@ -487,9 +493,12 @@ class Pipeline:
                     "max": max_samples,
                     "top_k": top_k,
                     "retrieval": self.retrieval.model_dump() if self.retrieval else None,
+                    "plots": section.plots,
                 }
 
-                def baseline(name: str = name, out: Path = out, test_data: Path = test_data) -> dict:
+                def baseline(
+                    name: str = name, out: Path = out, test_data: Path = test_data
+                ) -> dict:
                     return evaluate_baseline(
                         name,
                         test_data,
@@ -498,10 +507,15 @@ class Pipeline:
                         max_samples=max_samples,
                         top_k=top_k,
                         retrieval=self.retrieval,
+                        plots=section.plots,
                     )
 
                 systems[name] = self._run_step(
-                    f"eval_{test_name}_{name}", inputs, [out / "report.json"], baseline, "evaluation"
+                    f"eval_{test_name}_{name}",
+                    inputs,
+                    [out / "report.json"],
+                    baseline,
+                    "evaluation",
                 )
         return results
 

@@ -91,10 +91,13 @@ def test_set_report(
             "best_baseline": best,
             "final_exact_match": results[final]["exact_match"],
             "baseline_exact_match": results[best]["exact_match"],
-            "difference": (results[final]["exact_match"] or 0.0) - (results[best]["exact_match"] or 0.0),
+            "difference": (results[final]["exact_match"] or 0.0)
+            - (results[best]["exact_match"] or 0.0),
             "mcnemar": test,
         }
-    recall = next((results[s]["recall_at_k"] for s in stages if results[s]["recall_at_k"] is not None), None)
+    recall = next(
+        (results[s]["recall_at_k"] for s in stages if results[s]["recall_at_k"] is not None), None
+    )
     sizes = {r["n"] for r in results.values() if r["n"] is not None}
     return {
         "n": max(sizes) if sizes else None,
@@ -153,8 +156,14 @@ def _plot(report: dict[str, Any], path: Path) -> None:
         results = report["test_sets"][name]["results"]
         names = list(results)
         values = [results[n]["exact_match"] or 0.0 for n in names]
-        low = [max(v - (results[n]["exact_match_ci"] or (v, v))[0], 0.0) for n, v in zip(names, values, strict=True)]
-        high = [max((results[n]["exact_match_ci"] or (v, v))[1] - v, 0.0) for n, v in zip(names, values, strict=True)]
+        low = [
+            max(v - (results[n]["exact_match_ci"] or (v, v))[0], 0.0)
+            for n, v in zip(names, values, strict=True)
+        ]
+        high = [
+            max((results[n]["exact_match_ci"] or (v, v))[1] - v, 0.0)
+            for n, v in zip(names, values, strict=True)
+        ]
         colors = ["#1f77b4" if n in STAGE_NAMES else "#aaaaaa" for n in names]
         ax.bar(names, values, yerr=[low, high], capsize=4, color=colors)
         recall = report["test_sets"][name].get("recall_at_k")

@@ -92,10 +92,15 @@ def test_report_tables_per_test_set(pipeline_run):
         assert headline["baseline_exact_match"] == best
         test = headline["mcnemar"]
         # the "only one right" counts are real numbers, equal to the predictions' disagreement
-        final = {r.id: r.correct for r in predictions(out / "eval" / name / "stage_3" / "predictions.jsonl")}
+        final = {
+            r.id: r.correct
+            for r in predictions(out / "eval" / name / "stage_3" / "predictions.jsonl")
+        }
         base = {
             r.id: r.correct
-            for r in predictions(out / "eval" / name / headline["best_baseline"] / "predictions.jsonl")
+            for r in predictions(
+                out / "eval" / name / headline["best_baseline"] / "predictions.jsonl"
+            )
         }
         assert test["a_only"] == sum(final[i] and not base[i] for i in final)
         assert test["b_only"] == sum(base[i] and not final[i] for i in final)

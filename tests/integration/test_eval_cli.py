@@ -122,6 +122,7 @@ def test_eval_tiny_model_constrained_with_baselines(tmp_path, test_file, one_thr
         "random",
         "keyword",
         "rule_based",
+        "bm25",
         "retrieval",
     }
     assert report["significance"]["keyword"]["exact_match"]["method"].startswith("mcnemar")

@@ -115,4 +115,3 @@ def test_test_hard_mix_and_disjoint_from_dev():
     assert types["ICD10"] >= 40 and types["CPT"] >= 20 and types["HCPCS"] >= 20
     # Tuning on dev_hard cannot leak test_hard codes: the two sets share none.
     assert not _answers(EXAMPLES / "test_hard.jsonl") & _answers(EXAMPLES / "dev_hard.jsonl")
-

@@ -122,8 +122,12 @@ def test_search():
     data = json.loads(run("search", "screening mammogram", "--json", "--top-k", "2").output)
     assert len(data) == 2
     assert set(data[0]) >= {"code", "code_type", "description", "score"}
-    headers = run("search", "type 2 diabetes mellitus", "--type", "icd10", "-k", "50")
+    headers = run(
+        "search", "type 2 diabetes mellitus", "--type", "icd10", "-k", "50", "--all-codes"
+    )
     assert "(header)" in headers.output
+    billable_default = run("search", "type 2 diabetes mellitus", "--type", "icd10", "-k", "50")
+    assert "(header)" not in billable_default.output
     billable = json.loads(
         run("search", "type 2 diabetes mellitus", "--billable-only", "--json", "-k", "50").output
     )

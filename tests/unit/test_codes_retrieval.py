@@ -64,21 +64,25 @@ def test_abbreviations_signal():
 
 
 def test_inclusion_terms_signal():
-    # "Lumbago NOS" is an inclusion term of M54.50; the title says "Low back pain".
+    # "Lumbago NOS" is an inclusion term of M54.50; its title says "Low back pain", so only the
+    # M54.4- "Lumbago with sciatica" codes match the word without the inclusion terms.
     assert "M54.50" not in codes("lumbago", LEXICAL, k=10)
-    assert codes("lumbago", [*LEXICAL, "inclusion_terms"], k=3)[0] == "M54.50"
+    assert "M54.50" in codes("lumbago", [*LEXICAL, "inclusion_terms"], k=5)
 
 
 def test_hierarchy_and_specificity_signals_rank_the_right_sibling():
     narrative = "Rolled her L ankle, sprain of the anterior talofibular ligament, ED visit today"
-    plain = codes(narrative, [*LEXICAL, "abbreviations"], k=3)
-    tuned = codes(narrative, [*LEXICAL, "abbreviations", "hierarchy", "specificity"], k=3)
-    assert tuned[0] == "S93.492A" or tuned[0].startswith("S93.4") and tuned[0].endswith("2A")
-    assert tuned[0][-1] == "A" and tuned[0] != plain[0] or plain[0] == tuned[0]
+    lexical = [*LEXICAL, "abbreviations"]
+    plain = codes(narrative, lexical, k=3, code_type="ICD10")
+    # Without the cues the sequela sibling wins: every 7th-character variant reads the same.
+    assert plain[0] == "S93.492S"
     found = get_retriever(
-        RetrievalConfig(signals=[*LEXICAL, "abbreviations", "hierarchy", "specificity"])
+        RetrievalConfig(signals=[*lexical, "hierarchy", "specificity"], code_type="ICD10")
     ).retrieve(narrative, k=3)
-    assert any("laterality=left" in c.signals.get("cues", []) for c in found)
+    assert found[0].code == "S93.492A"
+    assert {"laterality=left", "encounter=initial"} <= set(found[0].signals["cues"])
+    # A sibling whose 7th character contradicts the note carries the conflict.
+    assert "!encounter=sequela" in found[1].signals["cues"]
 
 
 def test_dense_signal_is_fused_and_recorded():
@@ -102,7 +106,9 @@ def test_batch_equals_single_and_configs_are_cached():
         [c.code for c in retrieve(n, k=3)] for n in narratives
     ]
     assert get_retriever(RetrievalConfig()) is get_retriever(RetrievalConfig())
+    # No word of the text matches any code: no candidates, even though dense always has some.
     assert retrieve("", k=3) == [] and retrieve("the of and", k=3) == []
+    assert retrieve("zzzqqq", k=3) == []
 
 
 def test_bad_settings_are_errors():

@@ -90,7 +90,9 @@ def test_tokenizer():
         "encounter",
     ]
     assert "2" in tokenize("type 2 diabetes")  # single digits are kept
-    assert {"htn", "hypertension", "copd", "obstructiv"} <= set(tokenize("HTN and COPD", expand=True))
+    assert {"htn", "hypertension", "copd", "obstructiv"} <= set(
+        tokenize("HTN and COPD", expand=True)
+    )
     assert "nausea" in tokenize("n/v for two days", expand=True)
     assert stem("injuries") == "injury" and stem("glass") == "glass" and stem("is") == "is"
 

@@ -9,7 +9,9 @@ from thce.codes.specificity import AGREE, cue_agreement, cue_kinds, description_
 
 def test_every_cue_kind_has_both_sides():
     kinds = {kind.name: kind for kind in cue_kinds()}
-    assert {"laterality", "encounter", "trimester", "ckd_stage", "ulcer_stage", "acuity"} <= set(kinds)
+    assert {"laterality", "encounter", "trimester", "ckd_stage", "ulcer_stage", "acuity"} <= set(
+        kinds
+    )
     for kind in kinds.values():
         assert kind.narrative and kind.description, kind.name
 
@@ -48,7 +50,9 @@ def test_conflicting_values_signal_nothing():
 
 
 def test_description_cues():
-    cues = dict(description_cues("Displaced fracture of left radius, initial encounter for open fracture"))
+    cues = dict(
+        description_cues("Displaced fracture of left radius, initial encounter for open fracture")
+    )
     assert cues["laterality"] == ("left",)
     assert cues["encounter"] == ("initial",)
     assert cues["fracture"] == ("open",)

@@ -58,7 +58,7 @@ def test_training_inserts_a_missed_gold_uniformly_and_shuffles():
     config = RetrievalConfig(k=8)
     positions = Counter()
     for seed in range(400):
-        lines, rank = arrange(list(OTHERS) + [RIGHT], GOLD, random.Random(seed), config)
+        lines, rank = arrange([*list(OTHERS), RIGHT], GOLD, random.Random(seed), config)
         assert rank is None and len(lines) == 8 and lines.count(GOLD) == 1
         positions[lines.index(GOLD)] += 1
     assert set(positions) == set(range(8))
@@ -67,19 +67,27 @@ def test_training_inserts_a_missed_gold_uniformly_and_shuffles():
 
 def test_evaluation_never_inserts_the_gold():
     retrieved = [fake_retrieved([RIGHT, *OTHERS])]
-    out = with_candidates([example()], RetrievalConfig(k=8), 1, training=False, retrieved=retrieved)[0]
+    out = with_candidates(
+        [example()], RetrievalConfig(k=8), 1, training=False, retrieved=retrieved
+    )[0]
     assert GOLD not in get_candidates(out)
     assert get_candidates(out) == [RIGHT, *OTHERS]  # retrieval order kept
     assert out["metadata"]["retrieval"] == {"gold_rank": None, "k": 8}
-    trained = with_candidates([example()], RetrievalConfig(k=8), 1, training=True, retrieved=retrieved)[0]
+    trained = with_candidates(
+        [example()], RetrievalConfig(k=8), 1, training=True, retrieved=retrieved
+    )[0]
     assert GOLD in get_candidates(trained) and trained["metadata"]["retrieval"]["gold_rank"] is None
 
 
 def test_retrieved_gold_keeps_its_rank_in_metadata():
     retrieved = [fake_retrieved([RIGHT, GOLD, *OTHERS[:3]])]
-    out = with_candidates([example()], RetrievalConfig(k=5), 1, training=True, retrieved=retrieved)[0]
+    out = with_candidates([example()], RetrievalConfig(k=5), 1, training=True, retrieved=retrieved)[
+        0
+    ]
     assert out["metadata"]["retrieval"]["gold_rank"] == 2
-    assert sorted(c.code for c in get_candidates(out)) == sorted(c.code for c in [RIGHT, GOLD, *OTHERS[:3]])
+    assert sorted(c.code for c in get_candidates(out)) == sorted(
+        c.code for c in [RIGHT, GOLD, *OTHERS[:3]]
+    )
 
 
 def test_closest_rival_prefers_a_sibling_and_reasoning_names_the_axis():
@@ -93,7 +101,9 @@ def test_closest_rival_prefers_a_sibling_and_reasoning_names_the_axis():
 @pytest.mark.parametrize("stage", [2, 3])
 def test_stage_2_reasoning_and_stage_3_near_miss_pairs(stage):
     retrieved = [fake_retrieved([RIGHT, GOLD, *OTHERS[:3]])]
-    out = with_candidates([example()], RetrievalConfig(k=5), stage, training=True, retrieved=retrieved)[0]
+    out = with_candidates(
+        [example()], RetrievalConfig(k=5), stage, training=True, retrieved=retrieved
+    )[0]
     chosen = parse_answer(get_answer_text(out))
     assert chosen.reasoning_well_formed and chosen.code == "M17.12"
     assert "M17.11 differs in side" in chosen.reasoning
@@ -112,7 +122,9 @@ def test_hand_written_reasoning_and_pairs_are_kept():
         ]
     }
     retrieved = [fake_retrieved([RIGHT, GOLD])]
-    out = with_candidates([reasoned], RetrievalConfig(k=2), 2, training=False, retrieved=retrieved)[0]
+    out = with_candidates([reasoned], RetrievalConfig(k=2), 2, training=False, retrieved=retrieved)[
+        0
+    ]
     assert parse_answer(get_answer_text(out)).reasoning == "Hand written."
     pair = {
         "prompt": [{"role": "user", "content": "67F, L knee OA"}],

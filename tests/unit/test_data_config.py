@@ -36,9 +36,17 @@ def test_every_shipped_config_loads():
         config = load_data_config(path)
         assert config.stage == number
         assert config.name == f"thce_stage_{number}"
-        (source,) = config.datasets
+        source, generated = config.datasets
         assert source.source_path == f"../examples/sample_stage_{number}.jsonl"
         assert source.entries == "all" and source.limit is None
+        # Offline synthetic narratives, never of a held-out code, and candidates from retrieval.
+        assert generated.synthetic is not None and generated.synthetic.count >= 100
+        assert {Path(p).name for p in generated.synthetic.exclude_codes_from} >= {
+            "test.jsonl",
+            "test_hard.jsonl",
+            "dev_hard.jsonl",
+        }
+        assert config.retrieval is not None
         # The path resolves next to the config, in the repository and in a wheel alike.
         expected = (path.parent / source.source_path).resolve()
         assert (

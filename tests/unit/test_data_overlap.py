@@ -149,4 +149,4 @@ def test_cli_against_missing_file_exits_2(tmp_path):
     test = write(tmp_path / "test.jsonl", [GOUT])
     result = check(str(test), "--against", str(tmp_path / "nope.jsonl"))
     assert result.exit_code == 2
-    assert "--against file not found" in result.output
+    assert "--against file" in result.output and "does not exist" in result.output

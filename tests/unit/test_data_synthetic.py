@@ -70,7 +70,9 @@ def test_specificity_is_rewritten_not_copied():
     assert cues == {"encounter": "initial", "fracture": "open", "laterality": "left"}
     assert "initial encounter" not in text
     narrative = writer.icd10(
-        "O24.413", "Gestational diabetes mellitus in pregnancy, diet controlled, third trimester", []
+        "O24.413",
+        "Gestational diabetes mellitus in pregnancy, diet controlled, third trimester",
+        [],
     ).text()
     assert "wks gestation" in narrative and "third trimester" not in narrative
     assert phrases()["trimester_weeks"]["third"]

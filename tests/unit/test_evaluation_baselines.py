@@ -28,7 +28,14 @@ TRAIN = [
 
 
 def test_registry_lists_and_rejects_unknown_names():
-    assert b.list_baselines() == ["most_frequent", "random", "keyword", "rule_based", "retrieval"]
+    assert b.list_baselines() == [
+        "most_frequent",
+        "random",
+        "keyword",
+        "rule_based",
+        "bm25",
+        "retrieval",
+    ]
     assert isinstance(b.get_baseline("Rule-Based"), b.RuleBasedBaseline)
     with pytest.raises(
         EvaluationError,
@@ -145,11 +152,18 @@ def test_em_rule_without_status_and_ed_defaults():
     assert b._em_rule("New patient.")[:2] == ["CPT:99203", "CPT:99204"]
 
 
-def test_retrieval_uses_code_search():
+def test_retrieval_uses_the_hybrid_retriever_and_bm25_the_plain_search():
     baseline = b.get_baseline("retrieval", top_k=5)
     ranked = baseline.predict(["Type 2 diabetes mellitus with hyperglycemia"])[0]
-    assert 1 <= len(ranked) <= 5 and "ICD10:E11.65" in ranked
-    everywhere = b.get_baseline("retrieval", top_k=3, detect_type=False).predict(
+    assert 1 <= len(ranked) <= 5 and ranked[0] == "ICD10:E11.65"
+    # Both read BPPV; only the hybrid keeps to billable codes (the plain search ranks the
+    # H81.1 header first, which can never be a right answer).
+    note = "pt w/ BPPV, room spins when rolling over"
+    hybrid = b.get_baseline("retrieval", top_k=3).predict([note])[0]
+    assert hybrid and all(label.startswith("ICD10:H81.1") for label in hybrid)
+    assert "ICD10:H81.1" not in hybrid
+    assert b.get_baseline("bm25", top_k=5).predict([note])[0][0] == "ICD10:H81.1"
+    everywhere = b.get_baseline("bm25", top_k=3, detect_type=False).predict(
         ["Standard manual wheelchair"]
     )[0]
     assert len(everywhere) == 3 and all(split_label(label)[0] for label in everywhere)

@@ -93,8 +93,11 @@ def test_reasoning_stages_score_whole_reasoned_answers(tiny):
     model, tokenizer = tiny
     engine = ChoiceEngine(model, tokenizer, stage=2)
     texts, reasons = engine.continuations(NARRATIVES[0], CANDIDATES)
-    assert all(t.startswith("<think>\n") and t.endswith(f"{c.code_type}: {c.code}") for t, c in zip(texts, CANDIDATES))
-    assert all(r and f"{c.code} fits" in r for r, c in zip(reasons, CANDIDATES))
+    assert all(
+        t.startswith("<think>\n") and t.endswith(f"{c.code_type}: {c.code}")
+        for t, c in zip(texts, CANDIDATES, strict=True)
+    )
+    assert all(r and f"{c.code} fits" in r for r, c in zip(reasons, CANDIDATES, strict=True))
     results = engine.choose(NARRATIVES[:2], [CANDIDATES, CANDIDATES])
     for result in results:
         parsed = parse_answer(result.text)

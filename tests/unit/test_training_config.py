@@ -215,7 +215,8 @@ def test_resolve_data_path_falls_back_to_config_dir_and_shipped(tmp_path):
 
 def test_profiles():
     assert set(PROFILES) == {"cpu-demo", "smoke"}
-    assert "trainer.max_steps=20" in profile_overrides("cpu_demo", 1)
+    assert "trainer.max_steps=60" in profile_overrides("cpu_demo", 1)
+    assert "trainer.max_steps=20" in profile_overrides("cpu_demo", 2)
     assert profile_overrides(None, 1) == []
     with pytest.raises(ConfigError, match="valid: cpu-demo, smoke"):
         profile_overrides("turbo", 1)
@@ -244,7 +245,7 @@ def test_shipped_configs_keep_the_seed_values():
     stage_3 = load_config(REPO / "post_training/config/thce_stage_3.yaml")
     assert stage_1.model.name_or_path == "HuggingFaceTB/SmolLM2-135M-Instruct"
     assert stage_3.trainer["beta"] == 0.1
-    assert stage_3.trainer["loss_type"] == "apo_zero"
+    assert stage_3.trainer["loss_type"] == ["apo_zero", "sft"]
     assert stage_3.trainer["max_grad_norm"] == 0.2
     assert stage_3.trainer["learning_rate"] == 1e-5
     assert stage_3.model.name_or_path == "outputs/stage_2"

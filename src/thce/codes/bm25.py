@@ -72,7 +72,9 @@ class BM25Core:
         self.weights = (idf[post_terms] * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32)
         self.post_docs = post_docs.astype(np.int32)
         # unique_pairs is sorted by term, so the postings of a term are one contiguous slice.
-        self.indptr = np.concatenate(([0], np.cumsum(np.bincount(post_terms, minlength=len(vocab)))))
+        self.indptr = np.concatenate(
+            ([0], np.cumsum(np.bincount(post_terms, minlength=len(vocab))))
+        )
 
     def scores(self, query: dict[str, float]) -> np.ndarray:
         """BM25 score of every document for a ``{stemmed term: weight}`` query."""

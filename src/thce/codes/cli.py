@@ -409,7 +409,8 @@ def search_command(
     columns = ["#", "Code", "Type", "Score", "Description"] + (["Signals"] if explain else [])
     table = Table(*columns)
     for hit in hits:
-        row = [str(hit.rank), hit.code, hit.code_type, f"{hit.score:.3f}", escape(hit.description)]
+        description = escape(hit.description) + ("" if hit.billable else " (header)")
+        row = [str(hit.rank), hit.code, hit.code_type, f"{hit.score:.3f}", description]
         if explain:
             row.append(escape(_explain(hit.signals)))
         table.add_row(*row)

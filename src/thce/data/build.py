@@ -203,7 +203,9 @@ def _effective_config(
         if synthetic_count < 1:
             raise DataError(f"synthetic_count must be at least 1, got {synthetic_count}")
         update["datasets"] = [
-            d.model_copy(update={"synthetic": d.synthetic.model_copy(update={"count": synthetic_count})})
+            d.model_copy(
+                update={"synthetic": d.synthetic.model_copy(update={"count": synthetic_count})}
+            )
             if d.synthetic is not None
             else d
             for d in config.datasets

@@ -75,7 +75,10 @@ def gold_line(gold: ParsedAnswer) -> CandidateLine | None:
 
 
 def arrange(
-    lines: list[CandidateLine], gold: CandidateLine | None, rng: random.Random, config: RetrievalConfig
+    lines: list[CandidateLine],
+    gold: CandidateLine | None,
+    rng: random.Random,
+    config: RetrievalConfig,
 ) -> tuple[list[CandidateLine], int | None]:
     """Training order: the gold put in at a random position if missing, then shuffled.
 
@@ -153,7 +156,9 @@ def explain_choice(narrative: str, gold: CandidateLine, lines: Sequence[Candidat
     elif rival.code_type != gold.code_type:
         why = f"{rival.code} is a {rival.code_type} code, not what the note asks for"
     else:
-        short = rival.description if len(rival.description) <= 60 else rival.description[:57] + "..."
+        short = (
+            rival.description if len(rival.description) <= 60 else rival.description[:57] + "..."
+        )
         why = f"{rival.code} is {short[:1].lower() + short[1:]}"
     return f"{head} {gold.code} fits; {why}."
 
@@ -198,9 +203,21 @@ def with_candidates(
             )
         metadata = dict(record.get("metadata") or {})
         metadata["retrieval"] = {"gold_rank": rank, "k": config.k}
-        extra = {k: v for k, v in record.items() if k not in ("messages", "prompt", "chosen", "rejected", "metadata")}
+        extra = {
+            k: v
+            for k, v in record.items()
+            if k not in ("messages", "prompt", "chosen", "rejected", "metadata")
+        }
         out.append(
-            _render(record, narrative, lines, gold, gold_candidate, stage, {**extra, "metadata": metadata})
+            _render(
+                record,
+                narrative,
+                lines,
+                gold,
+                gold_candidate,
+                stage,
+                {**extra, "metadata": metadata},
+            )
         )
     return out
 
@@ -222,7 +239,9 @@ def _render(
     reasoned = gold.reasoning is not None and gold.reasoning_well_formed
     if not reasoned and gold_candidate is not None:
         reasoning = explain_choice(narrative, gold_candidate, lines)
-        answer = format_reasoned_answer(reasoning, gold_candidate.code_type, gold_candidate.code, gold_candidate.description)
+        answer = format_reasoned_answer(
+            reasoning, gold_candidate.code_type, gold_candidate.code, gold_candidate.description
+        )
     if stage == 2:
         return {"messages": [*prompt, {"role": "assistant", "content": answer}], **extra}
     if "rejected" in record and "chosen" in record:
@@ -233,7 +252,9 @@ def _render(
             rejected = ""
         else:
             reasoning = explain_choice(narrative, rival, lines)
-            rejected = format_reasoned_answer(reasoning, rival.code_type, rival.code, rival.description)
+            rejected = format_reasoned_answer(
+                reasoning, rival.code_type, rival.code, rival.description
+            )
         extra["metadata"] = {**extra["metadata"], "mistake": "near_miss"}
     return {
         "prompt": prompt,

@@ -68,8 +68,13 @@ _ENCOUNTER = re.compile(
 )
 _TRIMESTER = re.compile(r",?\s*(?P<which>first|second|third|unspecified) trimester", re.IGNORECASE)
 _SIDE = re.compile(r"\b(right|left|bilateral)\b", re.IGNORECASE)
-_DROP = re.compile(r"\b(unspecified|not elsewhere classified|NOS|other specified)\b,?\s*", re.IGNORECASE)
-_DOSE = re.compile(r",\s*(?:up to |per )?(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>mg|mcg|units?|ml|grams?|g|mEq)\b", re.IGNORECASE)
+_DROP = re.compile(
+    r"\b(unspecified|not elsewhere classified|NOS|other specified)\b,?\s*", re.IGNORECASE
+)
+_DOSE = re.compile(
+    r",\s*(?:up to |per )?(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>mg|mcg|units?|ml|grams?|g|mEq)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -139,7 +144,11 @@ class NarrativeWriter:
             )
             text = _SIDE.sub(rng.choice(short), text, count=1)
         # A comma segment that only says something is unknown goes ("..., unspecified eye").
-        text = ",".join(seg for seg in text.split(",") if not re.search(r"\bunspecified\b", seg) or seg is text.split(",")[0])
+        text = ",".join(
+            seg
+            for seg in text.split(",")
+            if not re.search(r"\bunspecified\b", seg) or seg is text.split(",")[0]
+        )
         text = _DROP.sub("", text)
         text = re.sub(r"\s*\[[^\]]*\]", "", text)  # bracketed synonyms stay in titles only
         text = re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", text)).strip(" ,;")
@@ -151,7 +160,12 @@ class NarrativeWriter:
                 lowered = text.lower()
         # "Sprain of X of left ankle" -> "left ankle X sprain" now and then.
         parts = re.split(r"\s+of\s+", text, maxsplit=1)
-        if len(parts) == 2 and len(parts[1].split()) <= 5 and "," not in text and rng.random() < 0.35:
+        if (
+            len(parts) == 2
+            and len(parts[1].split()) <= 5
+            and "," not in text
+            and rng.random() < 0.35
+        ):
             text = f"{parts[1]} {parts[0].lower()}"
         if "with or without" not in text:
             text = text.replace("without", rng.choice(["without", "w/o", "no"]))
@@ -167,7 +181,9 @@ class NarrativeWriter:
         if code_type == "ICD10" and code.startswith("P"):
             return rng.choice(["Newborn", f"{rng.randint(1, 27)} day old infant", "Neonate"])
         female = code.startswith(("O", "Z3", "N7", "N8", "N9", "C5")) or rng.random() < 0.5
-        if code_type == "ICD10" and code.startswith(("N40", "N41", "N42", "N43", "N44", "N45", "N46", "N47", "N48", "N49", "N5", "C6")):
+        if code_type == "ICD10" and code.startswith(
+            ("N40", "N41", "N42", "N43", "N44", "N45", "N46", "N47", "N48", "N49", "N5", "C6")
+        ):
             female = False
         low, high = (18, 42) if code.startswith(("O", "Z3")) else (2, 88)
         age = rng.randint(low, high)
@@ -198,7 +214,11 @@ class NarrativeWriter:
         # Inclusion terms are alternative names; they lack the title's specificity axes, so
         # borrow only their wording and keep the title's side/encounter/trimester.
         base = description
-        plain = not (_ENCOUNTER.search(description) or _SIDE.search(description) or _TRIMESTER.search(description))
+        plain = not (
+            _ENCOUNTER.search(description)
+            or _SIDE.search(description)
+            or _TRIMESTER.search(description)
+        )
         if terms and plain and rng.random() < 0.4:
             base = rng.choice(terms)
         phrase = self.rewrite(base, narrative.cues)
@@ -250,7 +270,9 @@ class NarrativeWriter:
             units = rng.choice([1, 1, 2, 4])
             value = amount * units
             shown = int(value) if value.is_integer() else value
-            route = rng.choice(["IM", "IV", "SQ"]) if "intravenous" not in description.lower() else "IV"
+            route = (
+                rng.choice(["IM", "IV", "SQ"]) if "intravenous" not in description.lower() else "IV"
+            )
             line = self._fill(
                 self._pick(self.phrases["service"]["HCPCS_drug"]),
                 drug=drug,
@@ -259,7 +281,15 @@ class NarrativeWriter:
             )
         else:
             what = self.rewrite(description, narrative.cues)
-            kind = "HCPCS_item" if re.search(r"\b(each|per|pair|device|supply|supplies|rental|wheelchair|cushion|walker|brace|orthosis|oxygen|catheter|dressing|strips?|pump|mattress|bed)\b", description, re.IGNORECASE) else "HCPCS_service"
+            kind = (
+                "HCPCS_item"
+                if re.search(
+                    r"\b(each|per|pair|device|supply|supplies|rental|wheelchair|cushion|walker|brace|orthosis|oxygen|catheter|dressing|strips?|pump|mattress|bed)\b",
+                    description,
+                    re.IGNORECASE,
+                )
+                else "HCPCS_service"
+            )
             line = self._fill(self._pick(self.phrases["service"][kind]), what=what)
         indication = self._pick(self.phrases["indications"]) if rng.random() < 0.5 else ""
         narrative.sentences.append(f"{opener}, {line} {indication}".strip())
@@ -341,7 +371,12 @@ def generate_examples(
                 code,
                 db.description(code),
                 id=f"syn-{seed}-{number:05d}",
-                metadata={"code_type": system, "source": "synthetic", "seed": seed, "cues": narrative.cues},
+                metadata={
+                    "code_type": system,
+                    "source": "synthetic",
+                    "seed": seed,
+                    "cues": narrative.cues,
+                },
             )
         )
     return records

@@ -471,7 +471,9 @@ class RetrievalBaseline(Baseline):
     """The hybrid retriever's top codes (the same candidates the coding model chooses from)."""
 
     name = "retrieval"
-    description = "hybrid retrieval: BM25 + abbreviations + inclusion terms + embeddings + hierarchy + cues"
+    description = (
+        "hybrid retrieval: BM25 + abbreviations + inclusion terms + embeddings + hierarchy + cues"
+    )
 
     def __init__(self, top_k: int = DEFAULT_TOP_K, config: Any = None) -> None:
         super().__init__(top_k)
@@ -497,8 +499,8 @@ BASELINES: dict[str, Callable[..., Baseline]] = {
         RandomBaseline,
         KeywordBaseline,
         RuleBasedBaseline,
-        RetrievalBaseline,
         BM25Baseline,
+        RetrievalBaseline,
     )
 }
 

@@ -53,7 +53,9 @@ class Choice:
     fused_scores: list[float]
 
 
-def render_choice_prompt(tokenizer: Any, narrative: str, candidates: Sequence[CandidateLine], stage: int) -> str:
+def render_choice_prompt(
+    tokenizer: Any, narrative: str, candidates: Sequence[CandidateLine], stage: int
+) -> str:
     """The generation prompt for a narrative and its candidates (the chat template's, else ours)."""
     from thce.data.chat_templates import format_conversation
 
@@ -118,7 +120,9 @@ class ChoiceEngine:
 
     # ------------------------------------------------------------------ steps
     def _encode(self, texts: Sequence[str]) -> dict[str, Any]:
-        enc = self.tokenizer(list(texts), return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = self.tokenizer(
+            list(texts), return_tensors="pt", padding=True, add_special_tokens=False
+        )
         return {k: v.to(self.device) for k, v in enc.items()}
 
     def _score(self, prefixes: list[str], continuations: list[list[str]]) -> list[list[float]]:
@@ -151,7 +155,10 @@ class ChoiceEngine:
                 logits_to_keep=1,
             )
             first = torch.log_softmax(out.logits[:, -1, :].float(), dim=-1)
-            scores = [[float(first[b, t[0]]) if t else 0.0 for t in conts] for b, conts in enumerate(tokenized)]
+            scores = [
+                [float(first[b, t[0]]) if t else 0.0 for t in conts]
+                for b, conts in enumerate(tokenized)
+            ]
             if width == 0:
                 return scores
             cache = out.past_key_values if getattr(out, "cache", None) is None else out.cache
@@ -160,7 +167,9 @@ class ChoiceEngine:
             blocked = torch.finfo(dtype).min
             cont_ids = torch.full((batch, width), pad, dtype=torch.long, device=ids.device)
             cont_pos = torch.zeros((batch, width), dtype=torch.long, device=ids.device)
-            mask = torch.full((batch, 1, width, length + width), blocked, dtype=dtype, device=ids.device)
+            mask = torch.full(
+                (batch, 1, width, length + width), blocked, dtype=dtype, device=ids.device
+            )
             mask[:, 0, :, :length] = torch.where(attention[:, None, :] > 0, 0.0, blocked).to(dtype)
             where: list[list[tuple[int, int]]] = []  # per candidate: (start column, length fed)
             for b, conts in enumerate(tokenized):
@@ -222,7 +231,9 @@ class ChoiceEngine:
         built = [self.continuations(narratives[i], candidates[i]) for i in todo]
         scored = self._score([prompts[i] for i in todo], [texts for texts, _ in built])
         for i, (texts, reasons), sums in zip(todo, built, scored, strict=True):
-            lengths = [max(len(self.tokenizer(t, add_special_tokens=False)["input_ids"]), 1) for t in texts]
+            lengths = [
+                max(len(self.tokenizer(t, add_special_tokens=False)["input_ids"]), 1) for t in texts
+            ]
             out[i] = (reasons, [s / n for s, n in zip(sums, lengths, strict=True)])
         return out
 
@@ -247,7 +258,8 @@ class ChoiceEngine:
         reasons: Sequence[str | None],
     ) -> GenerationResult:
         fused = [
-            s + self.fusion_weight * rank_prior(rank) for rank, s in enumerate(model_scores, start=1)
+            s + self.fusion_weight * rank_prior(rank)
+            for rank, s in enumerate(model_scores, start=1)
         ]
         order = sorted(range(len(candidates)), key=lambda i: -fused[i])
         best = candidates[order[0]]
@@ -283,18 +295,26 @@ class ChoiceEngine:
             TimeElapsedColumn,
         )
 
-        lengths = [len(n) + sum(len(c.description) + 12 for c in cs) for n, cs in zip(narratives, candidates, strict=True)]
+        lengths = [
+            len(n) + sum(len(c.description) + 12 for c in cs)
+            for n, cs in zip(narratives, candidates, strict=True)
+        ]
         order = sorted(range(len(narratives)), key=lambda i: lengths[i])
         results: list[GenerationResult | None] = [None] * len(narratives)
         started = time.perf_counter()
         with Progress(
-            TextColumn("[bold]choosing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("[bold]choosing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
             disable=not show_progress,
         ) as progress:
             task = progress.add_task("choose", total=len(narratives))
             for offset in range(0, len(order), batch_size):
                 batch = order[offset : offset + batch_size]
-                answers = self.choose_batch([narratives[i] for i in batch], [candidates[i] for i in batch])
+                answers = self.choose_batch(
+                    [narratives[i] for i in batch], [candidates[i] for i in batch]
+                )
                 for i, answer in zip(batch, answers, strict=True):
                     results[i] = answer
                 progress.advance(task, len(batch))

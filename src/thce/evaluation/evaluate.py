@@ -255,9 +255,7 @@ def evaluate_baseline(
     examples = load_test_examples(test_data, max_samples)
     train = _load_train(train_data, examples)
     start = time.perf_counter()
-    records = _baseline_predictions(
-        name, examples, train, max(top_k, max(DEFAULT_KS)), retrieval
-    )
+    records = _baseline_predictions(name, examples, train, max(top_k, max(DEFAULT_KS)), retrieval)
     seconds = time.perf_counter() - start
     return finish_report(
         records,
@@ -284,7 +282,9 @@ def _load_cached(model_path: str) -> tuple[Any, Any]:
     from thce.models import load_model_and_tokenizer
 
     folder = Path(model_path)
-    stamp = (folder / "config.json").stat().st_mtime_ns if (folder / "config.json").is_file() else None
+    stamp = (
+        (folder / "config.json").stat().st_mtime_ns if (folder / "config.json").is_file() else None
+    )
     cached = _LOADED.get(model_path)
     if cached is not None and stamp is not None and cached[2] == stamp:
         return cached[0], cached[1]
@@ -309,7 +309,8 @@ def recall_at_k(examples: Sequence[TestExample], candidates: Sequence[Sequence[A
     if not examples:
         return 0.0
     hits = sum(
-        e.gold_label in {c.label for c in cands} for e, cands in zip(examples, candidates, strict=True)
+        e.gold_label in {c.label for c in cands}
+        for e, cands in zip(examples, candidates, strict=True)
     )
     return hits / len(examples)
 
@@ -376,7 +377,9 @@ def _generate(
     model, tokenizer = _load_cached(model_path)
     stage = stage or stage_from_model_dir(model_path) or stage_from_tokenizer(tokenizer) or 1
     if retrieval is not None:
-        return stage, _choose(model, tokenizer, examples, stage, retrieval, batch_size, max_new_tokens, show_progress)
+        return stage, _choose(
+            model, tokenizer, examples, stage, retrieval, batch_size, max_new_tokens, show_progress
+        )
     indexes = None
     for constrained in constrained_modes:
         if constrained and indexes is None:

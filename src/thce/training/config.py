@@ -53,6 +53,7 @@ TOP_LEVEL_KEYS = (
     "special_tokens",
     "dataset",
     "lora",
+    "retrieval",
     "trainer",
 )
 

@@ -99,7 +99,9 @@ def freeze_layers(model: Any, trainable_layers: int | None, keep_embeddings: boo
     for parameter in embeddings.parameters():
         parameter.requires_grad = keep_embeddings
         frozen += 0 if keep_embeddings else parameter.numel()
-    logger.info(f"training the top {len(keep)} of {len(layers)} layers ({frozen:,} parameters frozen)")
+    logger.info(
+        f"training the top {len(keep)} of {len(layers)} layers ({frozen:,} parameters frozen)"
+    )
     return frozen
 
 

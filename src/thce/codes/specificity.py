@@ -4,7 +4,7 @@
     >>> cues["laterality"], cues["encounter"], cues["fracture"]
     ('left', 'initial', 'closed')
     >>> cue_agreement(cues, "Fracture of left wrist, initial encounter for closed fracture")[0]
-    3
+    0.75
 
 Sibling codes differ on one axis (``S52.521A`` / ``S52.522A`` / ``S52.521D``): which side,
 which encounter, which stage. Words alone rank them poorly (a narrative rarely writes

@@ -8,7 +8,7 @@ hand-kept copy), with a "did you mean" for typos.
 
     >>> cfg = load_config("post_training/config/thce_stage_1.yaml",
     ...                   overrides=["trainer.max_steps=5", "model=thce:tiny"])  # doctest: +SKIP
-    >>> cfg.trainer["max_steps"]
+    >>> cfg.trainer["max_steps"]  # doctest: +SKIP
     5
 
 Loading this module imports only pydantic/yaml; TRL is imported by the functions that

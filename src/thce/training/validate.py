@@ -10,7 +10,7 @@ is a *note* ("will exist after stage 1"), not an error: the stage-2 config is va
 stage 1 has run. ``thce train`` refuses to start until it exists.
 
     >>> report = validate_config("post_training/config/thce_stage_1.yaml")  # doctest: +SKIP
-    >>> report.valid
+    >>> report.valid  # doctest: +SKIP
     True
 """
 

@@ -1,7 +1,7 @@
 """Keep glibc from handing freed memory back to the OS between training/inference steps.
 
 Same effect as ``MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=<large>`` set before Python starts
-(DESIGN.md §4): far fewer page faults, 15-50 % faster steps on small VMs. Setting those
+(docs/TRAINING.md, "Slow CPU steps"): far fewer page faults, 15-50 % faster steps on small VMs. Setting those
 variables from inside a running process is too late for glibc, so THCE calls ``mallopt``
 instead, once per process.
 """

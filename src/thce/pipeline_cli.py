@@ -58,7 +58,7 @@ def pipeline_command(
         check_input_file(config, what="--config", error=PipelineError)
     if output_dir is not None:
         check_output_dir(output_dir, option="--output-dir", inputs=[config])
-    # Fewer page faults and steadier steps for torch on CPU (DESIGN.md §4), for every step of
+    # Fewer page faults and steadier steps for torch on CPU (docs/TRAINING.md, "Slow CPU steps"), for every step of
     # this process: mallopt now (environment variables set here would be read too late).
     from thce._malloc import tune_malloc
 

@@ -216,7 +216,7 @@ def test_resolve_data_path_falls_back_to_config_dir_and_shipped(tmp_path):
 def test_profiles():
     assert set(PROFILES) == {"cpu-demo", "smoke"}
     assert "trainer.max_steps=60" in profile_overrides("cpu_demo", 1)
-    assert "trainer.max_steps=20" in profile_overrides("cpu_demo", 2)
+    assert "trainer.max_steps=12" in profile_overrides("cpu_demo", 2)
     assert profile_overrides(None, 1) == []
     with pytest.raises(ConfigError, match="valid: cpu-demo, smoke"):
         profile_overrides("turbo", 1)

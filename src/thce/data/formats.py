@@ -14,7 +14,7 @@ Stage 2 and 3 answers start with a reasoning block::
     </think>
     ICD10: E11.9 (Type 2 diabetes mellitus without complications)
 
-With retrieval (the default design, DESIGN.md §3b) the user turn carries the narrative and
+With retrieval (the default design, docs/ARCHITECTURE.md) the user turn carries the narrative and
 then the candidate codes, one per line in the answer's own layout; the answer is one of them::
 
     58 yo with type 2 diabetes, no complications.

@@ -1,6 +1,6 @@
 """Language detection for the preprocessing filter (English only).
 
-Uses ``lingua`` built for a handful of languages (DESIGN.md §4): its models ship in the wheel,
+Uses ``lingua`` built for a handful of languages: its models ship in the wheel,
 so it works offline, and restricting the candidates keeps it accurate on short clinical
 sentences. ``from_all_languages()`` would cost ~1 GB and mislabel clinical English.
 

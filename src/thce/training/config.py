@@ -165,7 +165,7 @@ class TrainConfig(_Section):
     special_tokens: list[str] = Field(default_factory=list)
     dataset: DatasetSection = Field(default_factory=DatasetSection)
     lora: LoraSection | None = None
-    # Candidate codes in the prompt (DESIGN.md §3b). Read from the built dataset's
+    # Candidate codes in the prompt (docs/ARCHITECTURE.md). Read from the built dataset's
     # metadata.json when null; saved with the model so evaluation uses the same settings.
     retrieval: RetrievalConfig | None = None
     trainer: dict[str, Any] = Field(default_factory=dict)

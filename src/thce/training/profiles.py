@@ -34,10 +34,11 @@ PROFILES: dict[str, dict[int, tuple[str, ...]]] = {
         # (54 % alone vs 18 % by chance); 60 steps at 1e-4 with 10 candidates did not (20 %).
         1: (*_CPU_COMMON, "trainer.max_steps=60", "trainer.learning_rate=3e-4"),
         # Stages 2-3 refine gently: <think> stays plain text (no new embeddings to train, so
-        # the embeddings stay frozen) and a lower rate keeps stage 1's choices.
+        # the embeddings stay frozen) and a lower rate keeps stage 1's choices. 12 steps: its
+        # sequences are long (~8 s/step), and the pipeline must fit 15 minutes.
         2: (
             *_CPU_COMMON,
-            "trainer.max_steps=20",
+            "trainer.max_steps=12",
             "trainer.learning_rate=5e-5",
             "special_tokens=[]",
         ),

@@ -14,10 +14,11 @@ install:
 
 # Default suite (< 2 min): unit + integration + e2e on tiny models, and the doctests of src/
 # (testpaths and --doctest-modules in pyproject.toml), with coverage.
-# Two workers (pytest-xdist) on the 2-core reference machine: ~110 s instead of ~175 s with
-# coverage. One torch thread per worker, so the workers do not fight over the cores.
+# Two workers (pytest-xdist) on the 2-core reference machine: 105-120 s instead of ~175 s with
+# coverage. One torch thread per worker, so the workers do not fight over the cores; modules
+# that build a trained chain once (xdist_group) stay on one worker.
 test:
-	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -n auto --dist worksteal --cov=thce --cov-report=term --cov-report=xml --cov-fail-under=85
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -n auto --dist loadgroup --cov=thce --cov-report=term --cov-report=xml --cov-fail-under=85
 
 # Real SmolLM2-135M-Instruct tests (minutes on CPU).
 test-slow:

@@ -13,6 +13,9 @@ from thce.data.formats import get_candidates, get_gold, parse_answer
 from thce.evaluation.records import Prediction
 from thce.resources import REPO_ROOT
 
+# One worker runs this module: its module fixture (a trained chain) is built once.
+pytestmark = pytest.mark.xdist_group("e2e_pipeline")
+
 CONFIG = REPO_ROOT / "tests" / "fixtures" / "pipeline_tiny.yaml"
 STAGES = ("stage_1", "stage_2", "stage_3")
 BASELINES = ("most_frequent", "random", "keyword", "rule_based", "bm25", "retrieval")

@@ -13,6 +13,9 @@ from thce.cli import app
 from thce.data.formats import build_stage_1_example
 from thce.resources import shipped_path
 
+# One worker runs this module: its module fixture (a trained chain) is built once.
+pytestmark = pytest.mark.xdist_group("eval_cli")
+
 runner = CliRunner()
 
 FIXTURE_EXAMPLES = [

@@ -13,6 +13,9 @@ from thce.training.config import load_config
 from thce.training.run import METRICS_FILE, RESOLVED_CONFIG_FILE, train
 from thce.training.validate import validate_config
 
+# One worker runs this module: its module fixture (a trained chain) is built once.
+pytestmark = pytest.mark.xdist_group("training_chain")
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / "post_training" / "config"
 

@@ -213,6 +213,31 @@ def test_resolve_data_path_falls_back_to_config_dir_and_shipped(tmp_path):
     assert resolve_data_path(tmp_path / "abs.jsonl") == tmp_path / "abs.jsonl"
 
 
+def test_profiles_are_read_from_the_yaml_file_beside_the_configs(tmp_path):
+    from thce.training.profiles import load_profiles, profiles_path
+
+    assert profiles_path() == REPO / "post_training" / "config" / "profiles.yaml"
+    # `all` comes first, then the stage's own overrides (later ones win).
+    stage_3 = profile_overrides("cpu-demo", 3)
+    assert stage_3[0] == "trainer.per_device_train_batch_size=4"
+    assert stage_3.index("trainer.per_device_train_batch_size=1") > 0
+    assert stage_3[-1] == "special_tokens=[]"
+    bad = tmp_path / "profiles.yaml"
+    bad.write_text("profiles:\n  mine:\n    stage_4: [trainer.max_steps=1]\n")
+    with pytest.raises(ConfigError, match="stage_4"):
+        load_profiles(str(bad))
+
+
+def test_every_profile_override_is_a_valid_override():
+    from thce.training.config import parse_override
+
+    for name, stages in PROFILES.items():
+        for stage, overrides in stages.items():
+            for override in overrides:
+                parse_override(override)  # raises ConfigError on a malformed line
+            assert overrides, (name, stage)
+
+
 def test_profiles():
     assert set(PROFILES) == {"cpu-demo", "smoke"}
     assert "trainer.max_steps=60" in profile_overrides("cpu_demo", 1)
@@ -225,7 +250,7 @@ def test_profiles():
 # --------------------------------------------------------------------------- shipped + broken
 
 
-SHIPPED_TRAINING_CONFIGS = sorted((REPO / "post_training").rglob("*.yaml"))
+SHIPPED_TRAINING_CONFIGS = sorted((REPO / "post_training").rglob("thce_stage_*.yaml"))
 
 
 def test_every_shipped_training_config_is_found():

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from thce.io import atomic_write, iter_jsonl, write_json
+from thce.markdown import MISSING, num, pct, table
 
 STAGE_NAMES = ("stage_1", "stage_2", "stage_3")
 
@@ -111,24 +112,20 @@ def test_set_report(
 SUMMARY_COLUMNS = ("system", "exact match", "95% CI", "top-3", "category match", "invalid codes")
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
-
-
 def summary_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
     """Rows for the summary tables, one value per :data:`SUMMARY_COLUMNS` entry."""
     rows = []
     for name, summary in results.items():
         ci = summary.get("exact_match_ci")
-        ci_text = "—" if not ci else f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
+        ci_text = MISSING if not ci else f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
         rows.append(
             (
                 name,
-                _pct(summary.get("exact_match")),
+                pct(summary.get("exact_match")),
                 ci_text,
-                _pct(summary.get("top_3")),
-                _pct(summary.get("category_match")),
-                _pct(summary.get("invalid_code_rate")),
+                pct(summary.get("top_3")),
+                pct(summary.get("category_match")),
+                pct(summary.get("invalid_code_rate")),
             )
         )
     return rows
@@ -139,7 +136,7 @@ def summary_table(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, .
     rows = summary_rows(results)
     top = SUMMARY_COLUMNS.index("top-3")
     keep = [
-        i for i in range(len(SUMMARY_COLUMNS)) if i != top or any(row[top] != "—" for row in rows)
+        i for i in range(len(SUMMARY_COLUMNS)) if i != top or any(row[top] != MISSING for row in rows)
     ]
     return [SUMMARY_COLUMNS[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
 
@@ -196,17 +193,16 @@ def _markdown(report: dict[str, Any]) -> str:
     for name, block in report["test_sets"].items():
         lines += ["", f"## {name} ({block.get('n')} examples)", ""]
         if block.get("recall_at_k") is not None:
-            lines += [f"Recall@K of the retriever (ceiling): **{_pct(block['recall_at_k'])}**", ""]
+            lines += [f"Recall@K of the retriever (ceiling): **{pct(block['recall_at_k'])}**", ""]
         columns, rows = summary_table(block["results"])
         columns += ["micro F1", "macro F1"]
-        lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-        for system, row in zip(block["results"], rows, strict=True):
-            summary = block["results"][system]
-            micro, macro = summary.get("micro_f1"), summary.get("macro_f1")
-            lines.append(
-                "| " + " | ".join(row) + f" | {'—' if micro is None else f'{micro:.3f}'}"
-                f" | {'—' if macro is None else f'{macro:.3f}'} |"
-            )
+        lines += table(
+            columns,
+            [
+                [*row, num(summary.get("micro_f1")), num(summary.get("macro_f1"))]
+                for row, summary in zip(rows, block["results"].values(), strict=True)
+            ],
+        )[:-1]
         headline = block.get("final_vs_best_baseline")
         if headline and headline.get("mcnemar"):
             test = headline["mcnemar"]
@@ -220,18 +216,26 @@ def _markdown(report: dict[str, Any]) -> str:
         if block.get("significance"):
             lines += [
                 "",
-                "| comparison | p-value | only first right | only second right |",
-                "|---|---|---|---|",
+                *table(
+                    ["comparison", "p-value", "only first right", "only second right"],
+                    [
+                        [
+                            comparison,
+                            f"{test['p_value']:.4f}",
+                            str(test["a_only"]),
+                            str(test["b_only"]),
+                        ]
+                        for comparison, test in block["significance"].items()
+                    ],
+                )[:-1],
             ]
-            for comparison, test in block["significance"].items():
-                lines.append(
-                    f"| {comparison} | {test['p_value']:.4f} | {test['a_only']} | {test['b_only']} |"
-                )
     lines += ["", "![exact match](exact_match.png)"]
     steps = report.get("steps") or {}
     if steps:
-        lines += ["", "## Step times", "", "| step | seconds |", "|---|---|"]
-        lines += [f"| {step} | {secs} |" for step, secs in steps.items()]
+        lines += ["", "## Step times", ""]
+        lines += table(["step", "seconds"], [[step, str(secs)] for step, secs in steps.items()])[
+            :-1
+        ]
     lines += ["", "Per-system details: `eval/<test set>/<system>/report.md`."]
     return "\n".join(lines) + "\n"
 

@@ -15,6 +15,11 @@ from typing import Any
 
 from thce.io import atomic_write, write_json
 from thce.logging import logger
+from thce.markdown import interval
+from thce.markdown import num as _num
+from thce.markdown import p_value as _p
+from thce.markdown import pct as _pct
+from thce.markdown import table as _table
 
 PLOT_NAMES = (
     "accuracy_by_code_type.png",
@@ -24,31 +29,11 @@ PLOT_NAMES = (
 )
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
-def _num(value: float | None, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def _ci(interval: dict[str, float] | None, percent: bool = True) -> str:
-    if not interval:
-        return "–"
-    fmt = _pct if percent else _num
-    return f"[{fmt(interval['low'])}, {fmt(interval['high'])}]"
-
-
-def _p(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*lines, ""]
+def _ci(bounds: dict[str, float] | None, percent: bool = True) -> str:
+    """A ``{"low": ..., "high": ...}`` confidence interval of ``report.json``."""
+    if not bounds:
+        return interval(None, None)
+    return interval(bounds["low"], bounds["high"], percent=percent)
 
 
 def render_markdown(report: dict[str, Any]) -> str:

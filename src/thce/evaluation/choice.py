@@ -26,7 +26,6 @@ How an answer is produced (docs/EVALUATION.md):
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,8 +39,7 @@ from thce.data.formats import (
     prompt_messages,
 )
 from thce.errors import EvaluationError
-from thce.evaluation.inference import GenerationResult
-from thce.logging import logger
+from thce.evaluation.inference import GenerationResult, run_in_length_order
 
 
 @dataclass
@@ -287,45 +285,20 @@ class ChoiceEngine:
         """Answer every narrative (sorted by prompt length into batches; input order back)."""
         if batch_size < 1:
             raise EvaluationError(f"--batch-size must be at least 1, got {batch_size}")
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
         lengths = [
             len(n) + sum(len(c.description) + 12 for c in cs)
             for n, cs in zip(narratives, candidates, strict=True)
         ]
-        order = sorted(range(len(narratives)), key=lambda i: lengths[i])
-        results: list[GenerationResult | None] = [None] * len(narratives)
-        started = time.perf_counter()
-        with Progress(
-            TextColumn("[bold]choosing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            disable=not show_progress,
-        ) as progress:
-            task = progress.add_task("choose", total=len(narratives))
-            for offset in range(0, len(order), batch_size):
-                batch = order[offset : offset + batch_size]
-                answers = self.choose_batch(
-                    [narratives[i] for i in batch], [candidates[i] for i in batch]
-                )
-                for i, answer in zip(batch, answers, strict=True):
-                    results[i] = answer
-                progress.advance(task, len(batch))
-                if on_batch is not None:
-                    on_batch(len(batch))
-        seconds = time.perf_counter() - started
-        logger.info(
-            f"chose among candidates for {len(narratives)} narratives in {seconds:.1f}s "
-            f"({len(narratives) / max(seconds, 1e-9):.2f} examples/s, batch {batch_size})"
+        return run_in_length_order(
+            lengths,
+            batch_size,
+            lambda batch: self.choose_batch(
+                [narratives[i] for i in batch], [candidates[i] for i in batch]
+            ),
+            "chose among candidates for",
+            show_progress,
+            on_batch,
         )
-        return [r for r in results if r is not None]
 
 
 __all__ = [

@@ -349,50 +349,73 @@ class HFEngine:
 
         Prompts are sorted by token length so each padded batch wastes little compute.
         """
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
         if batch_size < 1:
             raise EvaluationError(f"--batch-size must be at least 1, got {batch_size}")
         prompts = [render_prompt(self.tokenizer, n, self.stage) for n in narratives]
         lengths = [len(self.tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
-        order = sorted(range(len(prompts)), key=lambda i: lengths[i])
-        results: list[GenerationResult | None] = [None] * len(prompts)
-        start = time.perf_counter()
-        with Progress(
-            TextColumn("[bold]generating"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            disable=not show_progress,
-        ) as progress:
-            task = progress.add_task("generate", total=len(prompts))
-            for offset in range(0, len(order), batch_size):
-                batch = order[offset : offset + batch_size]
-                batch_prompts = [prompts[i] for i in batch]
-                greedy = self._greedy(batch_prompts)
-                if self.top_k > 1:
-                    cands = self._candidates(batch_prompts, [text for text, _ in greedy])
-                else:
-                    cands = [([], []) for _ in batch]
-                for i, (text, confidence), (labels, values) in zip(
-                    batch, greedy, cands, strict=True
-                ):
-                    results[i] = GenerationResult(text, confidence, labels, values)
-                progress.advance(task, len(batch))
-                if on_batch is not None:
-                    on_batch(len(batch))
-        elapsed = time.perf_counter() - start
-        logger.info(
-            f"generated {len(prompts)} answers in {elapsed:.1f}s "
-            f"({len(prompts) / max(elapsed, 1e-9):.2f} examples/s, batch {batch_size})"
+
+        def answer(batch: list[int]) -> list[GenerationResult]:
+            batch_prompts = [prompts[i] for i in batch]
+            greedy = self._greedy(batch_prompts)
+            if self.top_k > 1:
+                cands = self._candidates(batch_prompts, [text for text, _ in greedy])
+            else:
+                cands = [([], []) for _ in batch]
+            return [
+                GenerationResult(text, confidence, labels, values)
+                for (text, confidence), (labels, values) in zip(greedy, cands, strict=True)
+            ]
+
+        return run_in_length_order(
+            lengths, batch_size, answer, "generated", show_progress, on_batch
         )
-        return [r for r in results if r is not None]
+
+
+def run_in_length_order(
+    lengths: Sequence[int],
+    batch_size: int,
+    answer: Callable[[list[int]], list[GenerationResult]],
+    verb: str,
+    show_progress: bool = True,
+    on_batch: Callable[[int], None] | None = None,
+) -> list[GenerationResult]:
+    """Answer items in batches of similar length (little padding); results in input order.
+
+    ``answer(indices)`` returns one result per index; the one batching loop of the generation
+    and the candidate-choice engines.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    results: list[GenerationResult | None] = [None] * len(lengths)
+    start = time.perf_counter()
+    with Progress(
+        TextColumn(f"[bold]{verb}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=not show_progress,
+    ) as progress:
+        task = progress.add_task(verb, total=len(lengths))
+        for offset in range(0, len(order), batch_size):
+            batch = order[offset : offset + batch_size]
+            for i, result in zip(batch, answer(batch), strict=True):
+                results[i] = result
+            progress.advance(task, len(batch))
+            if on_batch is not None:
+                on_batch(len(batch))
+    elapsed = time.perf_counter() - start
+    logger.info(
+        f"{verb} {len(lengths)} answers in {elapsed:.1f}s "
+        f"({len(lengths) / max(elapsed, 1e-9):.2f} examples/s, batch {batch_size})"
+    )
+    return [r for r in results if r is not None]
 
 
 class VLLMEngine:

@@ -48,7 +48,7 @@ def train_seconds_per_step(data: Path, steps: int, out: Path) -> float:
         "train",
         str(REPO / "post_training/config/thce_stage_1.yaml"),
         "--profile",
-        "cpu-demo",
+        "cpu",
         "--set",
         f"dataset.path={data}",
         "--set",

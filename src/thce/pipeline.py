@@ -18,15 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from loguru import logger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from thce.codes.retrieval import RetrievalConfig
+from thce.config import resolve_path
 from thce.errors import PipelineError
-from thce.inputs import read_text
 from thce.io import write_json
-from thce.resources import REPO_ROOT, shipped_path
+from thce.pipeline_config import (  # noqa: F401  (re-exported: the pipeline's public names)
+    PipelineConfig,
+    Profile,
+    default_config_path,
+    load_pipeline_config,
+)
 
 STEPS: tuple[str, ...] = (
     "data",
@@ -38,153 +42,6 @@ STEPS: tuple[str, ...] = (
     "report",
 )
 STAGES = ("stage_1", "stage_2", "stage_3")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class DataSection(_Strict):
-    stage_1: str
-    stage_2: str
-    stage_3: str
-    test_size: float = Field(0.0, ge=0.0, lt=1.0)
-    seed: int = 42
-
-
-class QualityGateSection(_Strict):
-    max_failure_rate: float = Field(0.0, ge=0.0, le=1.0)
-
-
-class TrainingSection(_Strict):
-    stage_1: str
-    stage_2: str
-    stage_3: str
-
-
-class EvaluationSection(_Strict):
-    # One held-out file or several (each gets its own table in the report).
-    test_data: str | list[str]
-    train_data: str
-    baselines: list[str] = Field(default_factory=list)
-    batch_size: int = Field(16, ge=1)
-    max_samples: int | None = Field(None, ge=1)
-    # Candidates per example for top-k metrics (1 = greedy answer only, fastest).
-    top_k: int = Field(3, ge=1, le=10)
-    # Generation budget per answer (null: the evaluator's default for the stage).
-    max_new_tokens: int | None = Field(None, ge=1)
-    constrained: bool = False
-    # PNG plots per system and test set (the comparison report is written either way).
-    plots: bool = True
-
-
-class ProfileTraining(_Strict):
-    all: list[str] = Field(default_factory=list)
-    stage_1: list[str] = Field(default_factory=list)
-    stage_2: list[str] = Field(default_factory=list)
-    stage_3: list[str] = Field(default_factory=list)
-
-
-class ProfileEvaluation(_Strict):
-    batch_size: int | None = Field(None, ge=1)
-    top_k: int | None = Field(None, ge=1, le=10)
-    max_samples: int | None = Field(None, ge=1)
-
-
-class ProfileData(_Strict):
-    # Size of every synthetic source of the data configs (null: the configs' own counts).
-    synthetic_count: int | None = Field(None, ge=1)
-
-
-class Profile(_Strict):
-    # A named training profile (thce.training.profiles, e.g. cpu-demo), applied to every stage
-    # before the overrides below.
-    training_profile: str | None = None
-    # Fields of the pipeline's retrieval block this profile changes (e.g. {k: 5}).
-    retrieval: dict[str, Any] = Field(default_factory=dict)
-    data: ProfileData = Field(default_factory=ProfileData)
-    training: ProfileTraining = Field(default_factory=ProfileTraining)
-    evaluation: ProfileEvaluation = Field(default_factory=ProfileEvaluation)
-
-
-class PipelineConfig(_Strict):
-    """The pipeline YAML (see ``configs/pipeline.yaml``)."""
-
-    name: str = "thce"
-    output_dir: str = "outputs/pipeline"
-    # Stage 1's base model (null: the one in the stage-1 training config). Stages 2 and 3
-    # always start from the previous stage's output.
-    base_model: str | None = None
-    profile: str = "cpu"
-    # The one retrieval setting of a run: candidates for data building, saved with every
-    # trained stage, used by evaluation (RetrievalConfig; null: the candidate-free format).
-    retrieval: RetrievalConfig | None = Field(default_factory=RetrievalConfig)
-    data: DataSection
-    quality_gate: QualityGateSection = Field(default_factory=QualityGateSection)
-    training: TrainingSection
-    evaluation: EvaluationSection
-    profiles: dict[str, Profile] = Field(default_factory=dict)
-
-    def active_profile(self) -> Profile:
-        """The profile named by ``profile`` (empty when there are no profiles)."""
-        if not self.profiles:
-            return Profile()
-        if self.profile not in self.profiles:
-            raise PipelineError(
-                f"profile {self.profile!r} is not defined; defined profiles: "
-                f"{', '.join(sorted(self.profiles))} (set `profile:` or use --profile)"
-            )
-        return self.profiles[self.profile]
-
-
-def default_config_path() -> Path:
-    """The shipped default pipeline config."""
-    return shipped_path("configs", "pipeline.yaml")
-
-
-def load_pipeline_config(path: str | Path | None = None) -> tuple[PipelineConfig, Path]:
-    """Load and validate a pipeline config; return it and the directory paths resolve against."""
-    path = Path(path) if path else default_config_path()
-    if not path.exists():
-        raise PipelineError(f"pipeline config not found: {path}")
-    text = read_text(path, what="pipeline config", error=PipelineError)
-    try:
-        raw = yaml.safe_load(text) or {}
-    except RecursionError:
-        raise PipelineError(f"{path}: invalid YAML: nested too deeply") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise PipelineError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from exc
-    try:
-        config = PipelineConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise PipelineError(f"{path}: {problems}") from exc
-    # Shipped configs name repository-relative paths; a user's config names paths relative to it.
-    base = REPO_ROOT if path.resolve() == default_config_path().resolve() else path.parent
-    return config, base
-
-
-def _resolve(base: Path, value: str) -> Path:
-    """Resolve a config path: absolute, relative to ``base``, the CWD, or a shipped file."""
-    candidate = Path(value)
-    if candidate.is_absolute():
-        return candidate
-    for root in (base, Path.cwd(), REPO_ROOT):
-        if (root / candidate).exists():
-            return root / candidate
-    for area, prefix in (
-        ("data_config", "data/config/"),
-        ("examples", "data/examples/"),
-        ("post_training_config", "post_training/config/"),
-        ("configs", "configs/"),
-    ):
-        if value.startswith(prefix):
-            return shipped_path(area, value.removeprefix(prefix))
-    return base / candidate
 
 
 def _hash(obj: Any) -> str:
@@ -247,6 +104,7 @@ class Pipeline:
                 )
             except ValidationError as exc:
                 raise PipelineError(f"profile {config.profile!r}: retrieval: {exc}") from exc
+        self.training_profile = _training_profile(config.profile)
         self.state_dir = self.out / ".pipeline"
         self.results: dict[str, Any] = {}
 
@@ -313,7 +171,7 @@ class Pipeline:
 
         summary: dict[str, Any] = {}
         for stage in STAGES:
-            config_path = _resolve(self.base, getattr(self.config.data, stage))
+            config_path = resolve_path(getattr(self.config.data, stage), self.base)
             retrieval = self.retrieval.model_dump() if self.retrieval else None
             inputs = {
                 "config": _file_hash(config_path),
@@ -388,12 +246,12 @@ class Pipeline:
         """Train one stage through the shared training code path."""
         from thce.training import train
 
-        config_path = _resolve(self.base, getattr(self.config.training, stage))
+        config_path = resolve_path(getattr(self.config.training, stage), self.base)
         overrides = self.training_overrides(stage)
         out = self.stage_output_dir(stage)
         inputs = {
             "config": _file_hash(config_path),
-            "profile": self.profile.training_profile,
+            "profile": self.training_profile,
             "overrides": overrides,
             "data": _file_hash(self.stage_data_dir(stage) / "train.jsonl"),
         }
@@ -408,7 +266,7 @@ class Pipeline:
                 overrides=overrides,
                 output_dir=out,
                 resume=not self.force,
-                profile=self.profile.training_profile,
+                profile=self.training_profile,
             )
             return _as_dict(result)
 
@@ -419,7 +277,7 @@ class Pipeline:
     def test_sets(self) -> dict[str, Path]:
         """The held-out files by name (their file stem): ``{"test": ..., "test_hard": ...}``."""
         files = self.config.evaluation.test_data
-        paths = [_resolve(self.base, f) for f in ([files] if isinstance(files, str) else files)]
+        paths = [resolve_path(f, self.base) for f in ([files] if isinstance(files, str) else files)]
         names = [p.stem for p in paths]
         if len(set(names)) != len(names):
             raise PipelineError(
@@ -436,7 +294,7 @@ class Pipeline:
         from thce.evaluation.evaluate import evaluate_baseline, evaluate_model
 
         section = self.config.evaluation
-        train_data = _resolve(self.base, section.train_data)
+        train_data = resolve_path(section.train_data, self.base)
         batch_size = self.profile.evaluation.batch_size or section.batch_size
         max_samples = self.profile.evaluation.max_samples or section.max_samples
         top_k = self.profile.evaluation.top_k or section.top_k
@@ -562,6 +420,16 @@ class Pipeline:
         report = self.run_report(systems)
         logger.info(f"pipeline finished in {time.perf_counter() - started:.1f} s: {self.out}")
         return report
+
+
+def _training_profile(name: str) -> str | None:
+    """The training profile of the same name as the pipeline's profile, if one is defined."""
+    from thce.training.profiles import known_profile
+
+    found = known_profile(name)
+    if found is None:
+        logger.info(f"profile {name!r}: no training profile of that name; configs as written")
+    return found
 
 
 def _as_dict(result: Any) -> dict[str, Any]:

@@ -136,7 +136,9 @@ def summary_table(results: dict[str, Any]) -> tuple[list[str], list[tuple[str, .
     rows = summary_rows(results)
     top = SUMMARY_COLUMNS.index("top-3")
     keep = [
-        i for i in range(len(SUMMARY_COLUMNS)) if i != top or any(row[top] != MISSING for row in rows)
+        i
+        for i in range(len(SUMMARY_COLUMNS))
+        if i != top or any(row[top] != MISSING for row in rows)
     ]
     return [SUMMARY_COLUMNS[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
 

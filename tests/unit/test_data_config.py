@@ -103,7 +103,7 @@ def test_defaults():
             minimal(datasets=[{"name": "s", "source_path": "a"}, {"name": "s", "hub_id": "b"}]),
             ["repeated: s"],
         ),
-        ({"datasets": [{"name": "s", "source_path": "a"}]}, ["name: Field required"]),
+        ({"datasets": [{"name": "s", "source_path": "a"}]}, ["name: required key is missing"]),
     ],
 )
 def test_errors_name_the_key_path(config, fragments):
@@ -116,11 +116,11 @@ def test_errors_name_the_key_path(config, fragments):
 
 
 def test_load_errors(tmp_path):
-    with pytest.raises(DataError, match="data config not found"):
+    with pytest.raises(DataError, match="data config not found: .*missing.yaml"):
         load_data_config(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: [unclosed\n")
-    with pytest.raises(DataError, match=r"invalid YAML in data config .*bad.yaml at line"):
+    with pytest.raises(DataError, match=r"invalid data config .*bad.yaml: YAML syntax error at line 2"):
         load_data_config(bad)
     scalar = tmp_path / "scalar.yaml"
     scalar.write_text("just text\n")

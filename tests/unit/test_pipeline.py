@@ -19,7 +19,8 @@ def test_default_config_loads_with_cpu_and_gpu_profiles():
     config, base = load_pipeline_config()
     assert config.profile == "cpu"
     assert {"cpu", "gpu"} <= set(config.profiles)
-    assert config.active_profile().training_profile == "cpu-demo"
+    # One word, one set of names: the pipeline's cpu profile trains with the training profile cpu.
+    assert Pipeline(config, base, "unused").training_profile == "cpu"
     assert (base / config.data.stage_1).exists()
     assert [p.name for p in Pipeline(config, base, "unused").test_sets().values()] == [
         "test.jsonl",
@@ -33,12 +34,17 @@ def test_default_config_loads_with_cpu_and_gpu_profiles():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name: x\n  bad: [", "invalid YAML"),
-        ("name: x\ndata: {}\n", "data.stage_1"),
+        ("name: x\n  bad: [", "p.yaml: YAML syntax error at line 2, column 6"),
+        ("name: x\ndata: {}\n", "line 2, data.stage_1: required key is missing"),
         (
             "data: {stage_1: a, stage_2: b, stage_3: c}\ntraining: {stage_1: a, stage_2: b, stage_3: c}\n"
             "evaluation: {test_data: t, train_data: t}\nunknown_key: 1\n",
-            "unknown_key",
+            r"p.yaml: line 4, unknown_key: unknown key \(valid keys: name, output_dir",
+        ),
+        (
+            "data: {stage_1: a, stage_2: b, stage_3: c}\ntraining: {stage_1: a, stage_2: b, stage_3: c}\n"
+            "evaluation: {test_data: t, train_data: t, batch_sise: 4}\n",
+            "line 3, evaluation.batch_sise: unknown key; did you mean 'batch_size'",
         ),
     ],
 )
@@ -242,11 +248,10 @@ def test_shipped_profiles_give_valid_training_configs(profile):
     config.profile = profile
     pipeline = Pipeline(config, base, "unused")
     for number, stage in enumerate(("stage_1", "stage_2", "stage_3"), start=1):
-        overrides = (
-            profile_overrides(pipeline.profile.training_profile, number)
-            + pipeline.profile.training.all
-            + getattr(pipeline.profile.training, stage)
-        )
+        assert pipeline.training_profile == profile
+        overrides = profile_overrides(pipeline.training_profile, number) + [
+            o for o in pipeline.training_overrides(stage) if not o.startswith(("dataset", "model"))
+        ]
         if profile == "gpu":
             overrides.append("trainer.use_cpu=true")
         report = validate_config(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from thce.errors import ConfigError
 from thce.training.args import effective_trainer_args, platform_problems
@@ -218,14 +219,22 @@ def test_profiles_are_read_from_the_yaml_file_beside_the_configs(tmp_path):
 
     assert profiles_path() == REPO / "post_training" / "config" / "profiles.yaml"
     # `all` comes first, then the stage's own overrides (later ones win).
-    stage_3 = profile_overrides("cpu-demo", 3)
-    assert stage_3[0] == "trainer.per_device_train_batch_size=4"
+    stage_3 = profile_overrides("cpu", 3)
+    assert stage_3[:2] == ["trainer.report_to=none", "trainer.per_device_train_batch_size=4"]
     assert stage_3.index("trainer.per_device_train_batch_size=1") > 0
     assert stage_3[-1] == "special_tokens=[]"
     bad = tmp_path / "profiles.yaml"
     bad.write_text("profiles:\n  mine:\n    stage_4: [trainer.max_steps=1]\n")
-    with pytest.raises(ConfigError, match="stage_4"):
+    with pytest.raises(ConfigError, match=r"profiles.yaml: line 3, profiles.mine.stage_4: unknown"):
         load_profiles(str(bad))
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("profiles:\n  a: {extends: b}\n  b: {extends: a}\n")
+    with pytest.raises(ConfigError, match="extends itself"):
+        load_profiles(str(loop))
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("profiles:\n  a: {extends: nothing}\n")
+    with pytest.raises(ConfigError, match="extends unknown profile 'nothing'"):
+        load_profiles(str(unknown))
 
 
 def test_every_profile_override_is_a_valid_override():
@@ -239,12 +248,34 @@ def test_every_profile_override_is_a_valid_override():
 
 
 def test_profiles():
-    assert set(PROFILES) == {"cpu-demo", "smoke"}
-    assert "trainer.max_steps=60" in profile_overrides("cpu_demo", 1)
-    assert "trainer.max_steps=12" in profile_overrides("cpu_demo", 2)
+    assert set(PROFILES) == {"cpu", "cpu-long", "gpu", "smoke"}
+    assert "trainer.max_steps=60" in profile_overrides("cpu", 1)
+    assert "trainer.max_steps=12" in profile_overrides("cpu", 2)
+    # cpu-long extends cpu: cpu's overrides first, its own 200 steps last (later ones win).
+    assert profile_overrides("cpu-long", 1) == [
+        *profile_overrides("cpu", 1),
+        "trainer.max_steps=200",
+    ]
+    # The old name still works (an alias), spelt with _ or -.
+    assert profile_overrides("cpu_demo", 1) == profile_overrides("cpu", 1)
     assert profile_overrides(None, 1) == []
-    with pytest.raises(ConfigError, match="valid: cpu-demo, smoke"):
+    with pytest.raises(ConfigError, match="unknown profile 'cpu-lng'; did you mean 'cpu-long'"):
+        profile_overrides("cpu-lng", 1)
+    with pytest.raises(ConfigError, match="profiles: cpu, cpu-long, gpu, smoke"):
         profile_overrides("turbo", 1)
+
+
+def test_train_and_pipeline_name_the_same_profiles():
+    """One word for a named set of overrides: every pipeline profile is a training profile,
+    and `thce train --help` names every one."""
+    from thce.cli import app
+    from thce.pipeline import load_pipeline_config
+
+    config, _ = load_pipeline_config()
+    assert set(config.profiles) <= set(PROFILES)
+    result = CliRunner().invoke(app, ["train", "--help"], terminal_width=200)
+    for name in PROFILES:
+        assert name in result.output
 
 
 # --------------------------------------------------------------------------- shipped + broken

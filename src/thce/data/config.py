@@ -24,20 +24,17 @@ the file, the key path and the closest valid key.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from thce.codes.retrieval import RetrievalConfig
+from thce.config import load_yaml_model, path_candidates, validate_model
 from thce.data.quality import CHECK_NAMES
 from thce.errors import DataError
-from thce.inputs import read_text
-from thce.resources import REPO_ROOT
 
 # Columns a source may be mapped onto. Raw columns are converted to the stage format by
 # ``thce.data.preprocess.record_from_raw``; stage-format columns are used as they are.
@@ -180,93 +177,31 @@ class DataConfig(BaseModel):
         return self
 
 
-def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Valid field names of the model that owns the location ``loc`` (for suggestions)."""
-    current: type[BaseModel] = model
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(str(part))
-        annotation = getattr(field, "annotation", None)
-        args = getattr(annotation, "__args__", ())
-        nested = [
-            a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)
-        ]
-        if not nested:
-            return []
-        current = nested[0]
-    return list(current.model_fields)
-
-
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _explain(exc: ValidationError, source: str) -> DataError:
-    lines = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        where = _format_loc(loc)
-        if err["type"] == "extra_forbidden":
-            valid = _fields_at(DataConfig, loc)
-            close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            lines.append(f"{where}: unknown key{hint} (valid keys: {', '.join(valid)})")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            got = f" (got {err['input']!r})" if err["type"] != "missing" else ""
-            lines.append(f"{where}: {msg}{got}")
-    return DataError(f"invalid data config {source}: " + "; ".join(lines))
-
-
-def parse_data_config(data: Any, source: str = "<config>") -> DataConfig:
-    """Validate an already-parsed config mapping; errors name ``source`` and the key path."""
-    if not isinstance(data, dict):
-        raise DataError(
-            f"invalid data config {source}: expected a mapping of keys (name, datasets, ...), "
-            f"got {type(data).__name__}"
-        )
-    try:
-        return DataConfig.model_validate(data)
-    except ValidationError as exc:
-        raise _explain(exc, source) from None
+def parse_data_config(
+    data: Any, source: str | Path = "<config>", lines: dict[str, int] | None = None
+) -> DataConfig:
+    """Validate an already-parsed config mapping; errors name ``source``, the line and the key."""
+    return validate_model(
+        DataConfig, data, what="data config", source=source, lines=lines, error=DataError
+    )
 
 
 def load_data_config(path: str | Path) -> DataConfig:
-    """Read and validate a data config YAML file.
+    """Read and validate a data config YAML file (:func:`thce.config.load_yaml_model`).
 
-    Raises :class:`DataError` naming the file and key for a missing file, bad YAML, an
+    Raises :class:`DataError` naming the file, line and key for a missing file, bad YAML, an
     unknown key (with the closest valid one) or a bad value.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(
-            f"data config not found: {path} (check the path; shipped configs live in data/config/)"
-        )
-    text = read_text(path, what="data config", error=DataError)
-    try:
-        data = yaml.safe_load(text)
-    except RecursionError:
-        raise DataError(f"invalid YAML in data config {path}: nested too deeply") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise DataError(f"invalid YAML in data config {path}{where}: {exc}") from None
-    return parse_data_config(data, str(path))
+    return load_yaml_model(DataConfig, path, what="data config", error=DataError)
 
 
 def resolve_source_path(source: DatasetSource, config_path: str | Path) -> Path:
-    """Find a source's local file: absolute, or relative to the config's folder, the working
-    directory, then the repository root. Raises :class:`DataError` listing where it looked."""
+    """Find a source's local file by :func:`thce.config.resolve_path` (absolute; else the
+    config's folder, the working directory, the repository root, the shipped copy). Raises
+    :class:`DataError` listing where it looked."""
     assert source.source_path is not None
-    raw = Path(source.source_path).expanduser()
-    if raw.is_absolute():
-        candidates = [raw]
-    else:
-        candidates = [Path(config_path).resolve().parent / raw, Path.cwd() / raw, REPO_ROOT / raw]
+    base = Path(config_path).resolve().parent
+    candidates = path_candidates(source.source_path, base)
     for candidate in candidates:
         if candidate.is_file():
             return candidate

@@ -1,7 +1,7 @@
 """``thce config validate`` and ``thce train``.
 
     thce config validate post_training/config/thce_stage_1.yaml
-    thce train post_training/config/thce_stage_1.yaml --profile cpu-demo
+    thce train post_training/config/thce_stage_1.yaml --profile cpu
     thce train post_training/config/thce_stage_2.yaml --set model=outputs/stage_1 --no-resume
 
 Only typer/rich/stdlib at module level: torch, transformers and TRL load inside the commands.
@@ -10,7 +10,6 @@ Only typer/rich/stdlib at module level: torch, transformers and TRL load inside 
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -29,13 +28,6 @@ console = Console()
 err_console = Console(stderr=True)
 
 _LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
-
-
-class Profile(StrEnum):
-    """Named override sets (see ``thce.training.profiles``)."""
-
-    cpu_demo = "cpu-demo"
-    smoke = "smoke"
 
 
 SetOption = Annotated[
@@ -106,9 +98,12 @@ def train_command(
         ),
     ] = True,
     profile: Annotated[
-        Profile | None,
+        str | None,
         typer.Option(
-            "--profile", help="Apply a named set of overrides first (cpu-demo: minutes on a CPU)."
+            "--profile",
+            help="Apply a profile (named set of overrides, post_training/config/profiles.yaml) "
+            "first: cpu (minutes on a CPU), cpu-long, gpu or smoke; the same names as "
+            "`thce pipeline --profile`.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -135,7 +130,7 @@ def train_command(
         overrides=set_ or [],
         output_dir=output_dir,
         resume=resume,
-        profile=profile.value if profile else None,
+        profile=profile,
         dry_run=dry_run,
     )
     metrics = result.metrics

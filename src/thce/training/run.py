@@ -1,6 +1,6 @@
 """Run one training stage from a config: the single code path for SFT stages 1-2 and DPO stage 3.
 
-    thce train post_training/config/thce_stage_1.yaml --profile cpu-demo
+    thce train post_training/config/thce_stage_1.yaml --profile cpu
     accelerate launch --config_file configs/accelerate/multi_gpu.yaml -m thce train CONFIG
 
 The story of :func:`train`: load and validate the config → load model and tokenizer → set up
@@ -345,7 +345,7 @@ def train(
     """Train one stage; return where the model went and the metrics.
 
     ``overrides`` are ``key.path=value`` strings (``--set``); ``profile`` names a set of
-    overrides (``cpu-demo``); ``resume`` continues from the last ``checkpoint-*`` in the output
+    overrides (``cpu``); ``resume`` continues from the last ``checkpoint-*`` in the output
     folder; ``dry_run`` does everything but the optimisation steps and the saving.
 
     >>> result = train("post_training/config/thce_stage_1.yaml",

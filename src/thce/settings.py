@@ -20,8 +20,6 @@ names the file and line and suggests the closest setting.
 ...     count: int = option("--count", default=100, ge=1, help="How many.")
 >>> load_settings(Demo, None, {"count": 5}).count
 5
->>> suggest("cuont", ["count", "model"])
-'count'
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ import typer
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_core import PydanticUndefined
 
-from thce.errors import ConfigError
+from thce.config import Problem, config_error, read_yaml, suggest
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,39 +44,9 @@ def option(*flags: str, default: Any = PydanticUndefined, help: str, **constrain
     return Field(default, description=help, json_schema_extra={"flags": list(flags)}, **constraints)
 
 
-def suggest(name: str, choices: list[str], cutoff: float = 70) -> str | None:
-    """The valid name closest to a typo, or ``None`` when none is close."""
-    from rapidfuzz import fuzz, process  # imported on use: `thce --help` never needs it
-
-    match = process.extractOne(name, choices, scorer=fuzz.WRatio, score_cutoff=cutoff)
-    return match[0] if match else None
-
-
 def read_yaml_settings(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """A YAML mapping of settings and the 1-based line of each top-level key.
-
-    Raises :class:`ConfigError` for a missing file, a syntax error (with its line and column)
-    or a document that is not a mapping.
-    """
-    import yaml  # imported on use: `thce --help` never needs it
-
-    if not path.is_file():
-        raise ConfigError(f"config file {path} not found")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}: YAML syntax error at {where}: {problem}") from exc
-    if data is None:
-        return {}, {}
-    if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
-        raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
-    lines = {str(key.value): key.start_mark.line + 1 for key, _ in root.value}
-    return data, lines
+    """A YAML mapping of settings and the 1-based line of each key (:func:`thce.config.read_yaml`)."""
+    return read_yaml(path, what="settings file")
 
 
 def load_settings(
@@ -87,21 +55,21 @@ def load_settings(
     """Settings from the YAML file ``path`` (if any), overridden by ``given`` values that are
     not ``None`` (the options typed on the command line), validated by ``model``.
 
-    Every problem is reported at once, each naming where the value came from: the file and
-    line, or the command-line option.
+    Every problem is reported at once in :mod:`thce.config`'s style, each naming where the
+    value came from: the file and line, or the command-line option.
     """
     data, lines = read_yaml_settings(path) if path is not None else ({}, {})
     fields = list(model.model_fields)
-    problems = []
+    problems: list[Problem] = []
     for key in data:
         if str(key) not in fields:
             hint = suggest(str(key), fields)
-            problems.append(
-                f"{path}, line {lines.get(str(key), '?')}: unknown setting {key!r}"
-                + (f"; did you mean {hint!r}?" if hint else f"; valid: {', '.join(fields)}")
+            message = "unknown key" + (
+                f"; did you mean {hint!r}?" if hint else f" (valid keys: {', '.join(fields)})"
             )
+            problems.append(Problem(str(key), message, lines.get(str(key))))
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise config_error("settings file", path or "", problems)
     from_cli = {k: v for k, v in given.items() if v is not None}
     try:
         return model.model_validate({**data, **from_cli})
@@ -110,16 +78,14 @@ def load_settings(
             name = str(error["loc"][0]) if error["loc"] else "?"
             flag = _flags(model, name)[0] if name in model.model_fields else name
             if error["type"] == "missing":
-                where = f"pass {flag}" + (f" or set '{name}:' in {path}" if path else "")
-                problems.append(f"missing setting {name!r}: {where}")
+                fix = f"pass {flag}" + (f" or set '{name}:' in {path}" if path else "")
+                problems.append(Problem(name, f"required setting is missing: {fix}"))
             elif name in from_cli:
-                problems.append(f"{flag}: {error['msg']} (got {from_cli[name]!r})")
+                problems.append(Problem(flag, f"{error['msg']} (got {from_cli[name]!r})"))
             else:
-                problems.append(
-                    f"{path}, line {lines.get(name, '?')}: setting {name!r}: {error['msg']} "
-                    f"(got {data.get(name)!r})"
-                )
-        raise ConfigError("\n".join(problems)) from None
+                message = f"{error['msg']} (got {data.get(name)!r})"
+                problems.append(Problem(name, message, lines.get(name)))
+        raise config_error("settings", path or "(command line)", problems) from None
 
 
 def _flags(model: type[BaseModel], name: str) -> list[str]:
@@ -204,6 +170,5 @@ __all__ = [
     "option",
     "read_yaml_settings",
     "settings_command",
-    "suggest",
     "typer_parameters",
 ]

@@ -120,7 +120,9 @@ def test_load_errors(tmp_path):
         load_data_config(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: [unclosed\n")
-    with pytest.raises(DataError, match=r"invalid data config .*bad.yaml: YAML syntax error at line 2"):
+    with pytest.raises(
+        DataError, match=r"invalid data config .*bad.yaml: YAML syntax error at line 2"
+    ):
         load_data_config(bad)
     scalar = tmp_path / "scalar.yaml"
     scalar.write_text("just text\n")

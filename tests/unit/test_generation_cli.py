@@ -229,8 +229,9 @@ def test_unknown_config_key_names_file_line_and_suggestion(tmp_path):
     result = _dry("--config", str(config))
     assert result.exit_code == 2
     text = " ".join(result.output.split())
-    assert f"{config}, line 3: unknown setting 'cuont'; did you mean 'count'?" in text
-    assert f"{config}, line 4: unknown setting 'max-cost'; did you mean 'max_cost'?" in text
+    assert f"invalid settings file {config}: 2 problems" in text
+    assert "- line 3, cuont: unknown key; did you mean 'count'?" in text
+    assert "- line 4, max-cost: unknown key; did you mean 'max_cost'?" in text
 
 
 def test_bad_config_value_and_missing_setting(tmp_path):
@@ -239,12 +240,13 @@ def test_bad_config_value_and_missing_setting(tmp_path):
     result = _dry("--config", str(config))
     assert result.exit_code == 2
     text = " ".join(result.output.split())
-    assert f"{config}, line 3: setting 'stage': Input should be less than or equal to 3" in text
-    assert "missing setting 'output': pass --output or set 'output:' in" in text
+    assert f"invalid settings {config}: 2 problems" in text
+    assert "- line 3, stage: Input should be less than or equal to 3 (got 4)" in text
+    assert "- output: required setting is missing: pass --output or set 'output:' in" in text
     # Without a file the message asks for the option only.
     result = _dry("--model", "gpt-4o")
     assert result.exit_code == 2
-    assert "missing setting 'output': pass --output" in " ".join(result.output.split())
+    assert "output: required setting is missing: pass --output" in " ".join(result.output.split())
 
 
 def test_config_file_errors(tmp_path):
@@ -257,6 +259,6 @@ def test_config_file_errors(tmp_path):
     listed.write_text("- model\n")
     result = _dry("--config", str(listed))
     assert result.exit_code == 2
-    assert "expected a mapping of settings" in " ".join(result.output.split())
+    assert "expected a mapping of keys at the top, got list" in " ".join(result.output.split())
     result = _dry("--config", str(tmp_path / "missing.yaml"))
     assert result.exit_code == 2 and "not found" in result.output

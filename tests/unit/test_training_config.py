@@ -9,19 +9,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from thce.config import read_yaml, suggest
 from thce.errors import ConfigError
 from thce.training.args import effective_trainer_args, platform_problems
-from thce.training.config import (
-    TrainConfig,
-    apply_overrides,
-    load_config,
-    parse_override,
-    read_yaml,
-    resolve_data_path,
-    suggest,
-    trainer_fields,
-)
+from thce.training.config import TrainConfig, load_config, resolve_data_path
+from thce.training.overrides import apply_overrides, parse_override
 from thce.training.profiles import PROFILES, profile_overrides
+from thce.training.trainer_checks import trainer_fields
 from thce.training.validate import validate_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,6 +98,33 @@ def test_yaml_strings_like_1e_5_become_floats(tmp_path, training_data):
     cfg = load_config(path)
     assert cfg.trainer["learning_rate"] == pytest.approx(1e-5)
     assert cfg.trainer["save_strategy"] == "no"
+
+
+def test_trainer_values_are_checked_by_building_trls_config_class():
+    """Types come from TRL's own annotations, rules from TRL's __post_init__; the project adds
+    only the ranges TRL accepts but that are always mistakes."""
+    from thce.training.trainer_checks import check_trainer_section
+
+    lines = {"trainer.save_strategy": 7, "trainer.max_steps": 8}
+    values, problems = check_trainer_section(
+        {"max_steps": 2.0, "learning_rate": "3e-4", "save_strategy": False}, "sft", lines
+    )
+    assert problems == []
+    assert values == {"max_steps": 2, "learning_rate": 3e-4, "save_strategy": "no"}
+    assert type(values["max_steps"]) is int
+    # TRL's own rule, translated: the key, its line, TRL's words.
+    _, problems = check_trainer_section({"save_strategy": "sometimes"}, "sft", lines)
+    assert [str(p) for p in problems] == [
+        "line 7, trainer.save_strategy: TRL's SFTConfig rejected the settings: sometimes is not a valid "
+        "SaveStrategy, please select one of ['no', 'steps', 'epoch', 'best']"
+    ]
+    _, problems = check_trainer_section({"max_steps": 2.5}, "sft", lines)
+    assert str(problems[0]).startswith("line 8, trainer.max_steps: Input should be a valid integer")
+    # A single string where DPOConfig takes a list is what TRL itself accepts.
+    values, problems = check_trainer_section({"loss_type": "apo_zero"}, "dpo")
+    assert problems == [] and values["loss_type"] == ["apo_zero"]
+    _, problems = check_trainer_section({"max_steps": 0, "learning_rate": 2.0}, "sft")
+    assert {p.path for p in problems} == {"trainer.max_steps", "trainer.learning_rate"}
 
 
 def test_read_yaml_reports_line_and_column(tmp_path):
@@ -238,7 +259,6 @@ def test_profiles_are_read_from_the_yaml_file_beside_the_configs(tmp_path):
 
 
 def test_every_profile_override_is_a_valid_override():
-    from thce.training.config import parse_override
 
     for name, stages in PROFILES.items():
         for stage, overrides in stages.items():

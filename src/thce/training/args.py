@@ -11,7 +11,8 @@ import importlib.util
 from typing import Any
 
 from thce.errors import ConfigError
-from thce.training.config import TrainConfig, trl_config_class
+from thce.training.config import TrainConfig
+from thce.training.trainer_checks import trl_config_class
 
 # Trainer defaults THCE sets unless the config says otherwise, with the reason.
 PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {

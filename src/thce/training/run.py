@@ -22,18 +22,14 @@ from typing import Any
 import yaml
 
 from thce._malloc import tune_malloc
+from thce.config import read_yaml
 from thce.data.formats import get_candidates
 from thce.errors import ConfigError, TrainingError
 from thce.io import atomic_write, write_json
 from thce.logging import logger
 from thce.models import BUILTIN_MODELS, load_model_and_tokenizer
-from thce.training.config import (
-    TrainConfig,
-    apply_overrides,
-    format_errors,
-    read_yaml,
-    resolve_data_path,
-)
+from thce.training.config import TrainConfig, format_errors, resolve_data_path
+from thce.training.overrides import apply_overrides
 from thce.training.profiles import profile_overrides
 
 METRICS_FILE = "train_metrics.json"
@@ -125,7 +121,7 @@ def resolve_config(
         data = config.to_yaml_dict()
         source: str | Path | dict[str, Any] = data
     else:
-        data, _ = read_yaml(config)
+        data, _ = read_yaml(config, what="training config")
         source = config
     stage = _stage_of(apply_overrides(data, overrides))
     all_overrides = profile_overrides(profile, stage) + overrides

@@ -19,17 +19,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from thce.config import read_yaml
 from thce.errors import ConfigError, THCEError
 from thce.io import iter_jsonl
-from thce.training.config import (
-    ConfigReport,
-    TrainConfig,
-    apply_overrides,
-    check_config,
-    read_yaml,
-    trl_config_class,
-)
+from thce.training.config import ConfigReport, TrainConfig, collect_problems
 from thce.training.data import check_record
+from thce.training.overrides import apply_overrides
+from thce.training.trainer_checks import trl_config_class
 
 
 def _check_trl(config: TrainConfig, report: ConfigReport, lines: dict[str, int]) -> None:
@@ -185,10 +181,10 @@ def validate_config(
     else:
         name = str(source)
         try:
-            data, lines = read_yaml(source)
+            data, lines = read_yaml(source, what="training config")
         except ConfigError as exc:
             report = ConfigReport(source=name)
-            report.add("error", "", str(exc).removeprefix(f"{name}: "))
+            report.add("error", "", str(exc).removeprefix(f"invalid training config {name}: "))
             return report
     try:
         data = apply_overrides(data, list(overrides))
@@ -196,7 +192,7 @@ def validate_config(
         report = ConfigReport(source=name)
         report.add("error", "--set", str(exc))
         return report
-    report = check_config(data, name, lines)
+    report = collect_problems(data, name, lines)
     config = report.config
     if config is None:
         return report

@@ -34,7 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from thce.codes.retrieval import RetrievalConfig
-from thce.data.quality import CHECK_NAMES
+from thce.data.quality_checks import CHECK_NAMES
 from thce.errors import DataError
 from thce.inputs import read_text
 from thce.resources import REPO_ROOT

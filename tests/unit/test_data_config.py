@@ -116,7 +116,7 @@ def test_errors_name_the_key_path(config, fragments):
 
 
 def test_load_errors(tmp_path):
-    with pytest.raises(DataError, match="data config not found: .*missing.yaml"):
+    with pytest.raises(DataError, match=r"data config not found: .*missing.yaml"):
         load_data_config(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: [unclosed\n")

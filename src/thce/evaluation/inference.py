@@ -20,71 +20,39 @@ How an answer is produced (``docs/EVALUATION.md`` has the details):
    the candidates, the greedy answer always first.
 4. ``constrained=True`` applies :class:`~thce.evaluation.constrained.CodeConstraintProcessor`
    to both steps.
+
+The pieces every engine shares (the result type, the prompt, the answer span, the batching
+loop) are in :mod:`thce.evaluation.engine_common`, and the vLLM engine in
+:mod:`thce.evaluation.vllm_engine`; their names are importable from here too.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from thce.data.chat_templates import format_conversation
-from thce.data.formats import THINK_CLOSE, parse_answer, prompt_messages
+from thce.data.formats import THINK_CLOSE, parse_answer
 from thce.errors import EvaluationError
+from thce.evaluation.engine_common import (
+    DEFAULT_MAX_NEW_TOKENS,
+    GenerationResult,
+    answer_token_span,
+    render_prompt,
+    run_in_length_order,
+)
 from thce.evaluation.records import make_label
-from thce.logging import logger
+from thce.evaluation.vllm_engine import VLLMEngine, check_vllm_available
 
-# Stage 2+ answers carry their reasoning: the shipped examples' longest is 173 tokens
-# (median ~110), so 192 leaves room without paying for long rambles from a weak model.
-DEFAULT_MAX_NEW_TOKENS = {1: 48, 2: 192, 3: 192}
 CANDIDATE_MAX_NEW_TOKENS = 16
-
-
-@dataclass
-class GenerationResult:
-    """One model output: raw text, confidence, and ranked candidate labels with log-probs."""
-
-    text: str
-    confidence: float | None
-    candidates: list[str] = field(default_factory=list)
-    candidate_scores: list[float] = field(default_factory=list)
 
 
 def _cache_of(output: Any) -> Any:
     """The KV cache of a model output, under its old or new attribute name."""
     cache = getattr(output, "cache", None)
     return cache if cache is not None else output.past_key_values
-
-
-def render_prompt(tokenizer: Any, narrative: str, stage: int) -> str:
-    """The generation prompt for ``narrative``: the tokenizer's chat template, else ours."""
-    messages = prompt_messages(narrative, stage)
-    if getattr(tokenizer, "chat_template", None):
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    return format_conversation(messages, stage, add_generation_prompt=True)
-
-
-def answer_token_span(token_strings: Sequence[str], stage: int) -> tuple[int, int] | None:
-    """Indices ``(first, last)`` of the generated tokens that spell the answer line up to the
-    token ending the code; ``None`` when no answer started."""
-    from thce.evaluation.constrained import loose_answer_done, split_generation
-
-    text = ""
-    start: int | None = None
-    for i, piece in enumerate(token_strings):
-        text += piece
-        split = split_generation(text, stage)
-        if split.phase != "answer" or not split.answer.strip():
-            continue
-        if start is None:
-            start = i
-        if loose_answer_done(split.answer):
-            return start, i
-    return (start, len(token_strings) - 1) if start is not None else None
 
 
 class HFEngine:
@@ -369,138 +337,6 @@ class HFEngine:
         return run_in_length_order(
             lengths, batch_size, answer, "generated", show_progress, on_batch
         )
-
-
-def run_in_length_order(
-    lengths: Sequence[int],
-    batch_size: int,
-    answer: Callable[[list[int]], list[GenerationResult]],
-    verb: str,
-    show_progress: bool = True,
-    on_batch: Callable[[int], None] | None = None,
-) -> list[GenerationResult]:
-    """Answer items in batches of similar length (little padding); results in input order.
-
-    ``answer(indices)`` returns one result per index; the one batching loop of the generation
-    and the candidate-choice engines.
-    """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    results: list[GenerationResult | None] = [None] * len(lengths)
-    start = time.perf_counter()
-    with Progress(
-        TextColumn(f"[bold]{verb}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        disable=not show_progress,
-    ) as progress:
-        task = progress.add_task(verb, total=len(lengths))
-        for offset in range(0, len(order), batch_size):
-            batch = order[offset : offset + batch_size]
-            for i, result in zip(batch, answer(batch), strict=True):
-                results[i] = result
-            progress.advance(task, len(batch))
-            if on_batch is not None:
-                on_batch(len(batch))
-    elapsed = time.perf_counter() - start
-    logger.info(
-        f"{verb} {len(lengths)} answers in {elapsed:.1f}s "
-        f"({len(lengths) / max(elapsed, 1e-9):.2f} examples/s, batch {batch_size})"
-    )
-    return [r for r in results if r is not None]
-
-
-class VLLMEngine:
-    """The same evaluation through vLLM (GPU only): greedy answers, sampled candidates.
-
-    Candidates come from ``n = 2·top_k`` samples (temperature 1, seeded) ranked by cumulative
-    log-probability; constrained decoding is not available here (use the ``hf`` engine).
-    """
-
-    def __init__(
-        self, model_path: str, stage: int = 1, top_k: int = 1, max_new_tokens: int | None = None
-    ) -> None:
-        check_vllm_available()
-        from vllm import LLM
-
-        self.llm = LLM(model=model_path, dtype="auto", seed=0)
-        self.tokenizer = self.llm.get_tokenizer()
-        self.stage = stage
-        self.top_k = top_k
-        self.max_new_tokens = max_new_tokens or DEFAULT_MAX_NEW_TOKENS.get(stage, 192)
-
-    def generate(
-        self, narratives: Sequence[str], batch_size: int = 8, show_progress: bool = True
-    ) -> list[GenerationResult]:
-        """Answer every narrative (vLLM batches internally; ``batch_size`` is ignored)."""
-        from vllm import SamplingParams
-
-        prompts = [render_prompt(self.tokenizer, n, self.stage) for n in narratives]
-        greedy = SamplingParams(
-            temperature=0.0, max_tokens=self.max_new_tokens, stop=["<|im_end|>"], logprobs=0
-        )
-        outputs = self.llm.generate(prompts, greedy, use_tqdm=show_progress)
-        sampled = None
-        if self.top_k > 1:
-            params = SamplingParams(
-                n=2 * self.top_k,
-                temperature=1.0,
-                seed=0,
-                max_tokens=self.max_new_tokens,
-                stop=["<|im_end|>"],
-            )
-            sampled = self.llm.generate(prompts, params, use_tqdm=show_progress)
-        results = []
-        for i, output in enumerate(outputs):
-            completion = output.outputs[0]
-            strings = [self.tokenizer.decode([t]) for t in completion.token_ids]
-            span = answer_token_span(strings, self.stage)
-            confidence = None
-            if span is not None and completion.logprobs:
-                # With logprobs=0 vLLM still returns the sampled token's log-prob at each step.
-                total = sum(
-                    completion.logprobs[k][completion.token_ids[k]].logprob
-                    for k in range(span[0], span[1] + 1)
-                )
-                confidence = math.exp(total)
-            labels: list[str] = []
-            values: list[float] = []
-            if sampled is not None:
-                for sample in sorted(sampled[i].outputs, key=lambda s: -s.cumulative_logprob):
-                    parsed = parse_answer(sample.text)
-                    label = make_label(parsed.code_type, parsed.code)
-                    if label and label not in labels:
-                        labels.append(label)
-                        values.append(float(sample.cumulative_logprob))
-            results.append(
-                GenerationResult(
-                    completion.text, confidence, labels[: self.top_k], values[: self.top_k]
-                )
-            )
-        return results
-
-
-def check_vllm_available() -> None:
-    """Raise :class:`EvaluationError` unless vLLM is installed and a CUDA GPU is visible."""
-    import importlib.util
-
-    if importlib.util.find_spec("vllm") is None:
-        raise EvaluationError(
-            "--engine vllm needs the vllm package (GPU only): `pip install vllm` on a CUDA machine; "
-            "or use --engine hf (the default)"
-        )
-    import torch
-
-    if not torch.cuda.is_available():
-        raise EvaluationError("--engine vllm needs a CUDA GPU and none is visible; use --engine hf")
 
 
 __all__ = [

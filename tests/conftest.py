@@ -100,3 +100,57 @@ def training_data(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
         path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
         paths[stage] = path
     return paths
+
+
+@pytest.fixture
+def make_eval_report(tmp_path: Path):
+    """Build a real ``thce eval`` report from answers, the way ``thce eval`` writes it.
+
+    ``make_eval_report(name, answers, folder=...)`` with ``answers`` a list of
+    ``(gold label, predicted label or None)`` runs :func:`~thce.evaluation.evaluate.finish_report`
+    (no plots, 50 bootstrap resamples) into ``tmp_path/<folder>/<name>`` and returns
+    ``(report loaded from report.json, path of its predictions.jsonl)``. Example ids are
+    ``x0, x1, ...`` so the systems of one test set pair up. ``candidates`` (one ranked list per
+    answer) defaults to the answer alone; other keywords go to ``finish_report``.
+    """
+    from thce.evaluation.evaluate import finish_report
+    from thce.evaluation.records import Prediction
+    from thce.evaluation.schema import load_evaluation_report
+
+    def make(name, answers, *, folder="eval", candidates=None, top_k=1, stage=1, **kwargs):
+        records = []
+        for i, (gold, pred) in enumerate(answers):
+            gold_type, gold_code = gold.split(":")
+            pred_type, pred_code = pred.split(":") if pred else (None, None)
+            records.append(
+                Prediction(
+                    id=f"x{i}",
+                    gold_type=gold_type,
+                    gold_code=gold_code,
+                    pred_type=pred_type,
+                    pred_code=pred_code,
+                    candidates=candidates[i] if candidates else ([pred] if pred else []),
+                    raw_output=f"{pred_type}: {pred_code}" if pred else "no answer",
+                    reasoning=None,
+                    confidence=None,
+                    well_formed=pred is not None,
+                    narrative="A clinical note.",
+                    stage=stage,
+                    system=name,
+                )
+            )
+        out = tmp_path / folder / name
+        finish_report(
+            records,
+            out,
+            system=name,
+            test_data="test.jsonl",
+            stage=stage,
+            top_k=top_k,
+            plots=False,
+            n_bootstrap=50,
+            **kwargs,
+        )
+        return load_evaluation_report(out / "report.json"), out / "predictions.jsonl"
+
+    return make

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 from pydantic import ValidationError
@@ -31,6 +31,9 @@ from thce.pipeline_config import (  # noqa: F401  (re-exported: the pipeline's p
     default_config_path,
     load_pipeline_config,
 )
+
+if TYPE_CHECKING:
+    from thce.evaluation.schema import PipelineReport
 
 STEPS: tuple[str, ...] = (
     "data",
@@ -377,10 +380,22 @@ class Pipeline:
                 )
         return results
 
-    def run_report(self, results: dict[str, dict[str, Any]]) -> dict[str, Any]:
-        """Write report.json / report.md / plots comparing every system on every test set."""
+    def run_report(self, results: dict[str, dict[str, Any]]) -> PipelineReport:
+        """Write report.json / report.md / plots comparing every system on every test set.
+
+        Each system's numbers come from its ``eval/<test set>/<system>/report.json``, read
+        through the typed schema (:func:`thce.evaluation.schema.load_evaluation_report`).
+        """
+        from thce.evaluation.schema import load_evaluation_report
         from thce.pipeline_report import write_comparison_report
 
+        reports = {
+            test_name: {
+                system: load_evaluation_report(self.eval_dir(test_name, system) / "report.json")
+                for system in systems
+            }
+            for test_name, systems in results.items()
+        }
         predictions = {
             test_name: {
                 system: self.eval_dir(test_name, system) / "predictions.jsonl" for system in systems
@@ -388,7 +403,7 @@ class Pipeline:
             for test_name, systems in results.items()
         }
         return write_comparison_report(
-            results,
+            reports,
             self.out,
             predictions=predictions,
             extra={
@@ -408,7 +423,7 @@ class Pipeline:
                 out[record["step"]] = {"seconds": record["seconds"]}
         return out
 
-    def run(self) -> dict[str, Any]:
+    def run(self) -> PipelineReport:
         """Run every step in order and return the comparison report."""
         started = time.perf_counter()
         self.out.mkdir(parents=True, exist_ok=True)

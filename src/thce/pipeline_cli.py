@@ -75,13 +75,11 @@ def pipeline_command(
     check_output_dir(pipeline.out, option="--output-dir")  # the config's, when not given
     report = pipeline.run()
 
-    for name, block in report["test_sets"].items():
-        recall = block.get("recall_at_k")
+    for name, block in report.test_sets.items():
+        recall = block.recall_at_k
         ceiling = "" if recall is None else f", retrieval recall@K {100 * recall:.1f}%"
-        table = Table(
-            title=escape(f"{name}: exact match on {block.get('n', '?')} examples{ceiling}")
-        )
-        columns, rows = summary_table(block["results"])
+        table = Table(title=escape(f"{name}: exact match on {block.n} examples{ceiling}"))
+        columns, rows = summary_table(block.results)
         for column in columns:
             if column == "system":
                 # Registry names (most_frequent, rule_based) must stay whole on a narrow terminal.
@@ -91,12 +89,12 @@ def pipeline_command(
         for row in rows:
             table.add_row(*row)
         console.print(table)
-        headline = block.get("final_vs_best_baseline")
-        if headline and headline.get("mcnemar"):
-            test = headline["mcnemar"]
+        headline = block.final_vs_best_baseline
+        if headline is not None and headline.mcnemar is not None:
             console.print(
-                f"{headline['final']} vs {headline['best_baseline']}: "
-                f"{100 * headline['difference']:+.1f} points, McNemar p = {test['p_value']:.4f}"
+                f"{headline.final} vs {headline.best_baseline}: "
+                f"{100 * headline.difference:+.1f} points, "
+                f"McNemar p = {headline.mcnemar.p_value:.4f}"
             )
     console.print(
         f"Report: {escape(str(pipeline.out / 'report.md'))}  "

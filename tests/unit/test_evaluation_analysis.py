@@ -13,7 +13,11 @@ from thce.evaluation.analysis import (
     categorize,
     gold_rank,
 )
-from thce.evaluation.metrics import compute_confidence_intervals, compute_metrics
+from thce.evaluation.metrics import (
+    compare_systems,
+    compute_confidence_intervals,
+    compute_metrics,
+)
 from thce.evaluation.records import Prediction
 from thce.evaluation.report import render_markdown, write_report
 
@@ -186,6 +190,8 @@ def _report(records, **extra):
         "metrics": metrics,
         "confidence_intervals": compute_confidence_intervals(records, n_resamples=20),
         "error_categories": analyze_predictions(records)[0]["categories"],
+        "created": "2026-01-01T00:00:00+00:00",
+        "thce_version": "0.0.0",
     }
     report.update(extra)
     return report
@@ -197,17 +203,17 @@ def test_report_markdown_json_and_plots(tmp_path):
         _rec("CPT:99213", "CPT:99214", confidence=0.6, id="2"),
         _rec("HCPCS:J1100", None, confidence=None, id="3"),
     ]
-    baseline_metrics = compute_metrics(
-        [_rec("ICD10:E11.65", "ICD10:I10", id=str(i)) for i in range(3)]
-    )
-    sig = {
-        "exact_match": {"p_value": 0.5},
-        "top_3": {"p_value": 0.0001},
-        "macro_f1": {"p_value": 1.0},
-    }
+    baseline = [_rec("ICD10:E11.65", "ICD10:I10", id=str(i)) for i in range(1, 4)]
+    sig = compare_systems(records, baseline)
+    sig["top_3"]["p_value"] = 0.0001  # shown as <0.001
     report = _report(
         records,
-        baselines={"keyword": {"metrics": baseline_metrics}},
+        baselines={
+            "keyword": {
+                "metrics": compute_metrics(baseline),
+                "confidence_intervals": compute_confidence_intervals(baseline, n_resamples=20),
+            }
+        },
         significance={"keyword": sig},
         metrics_unconstrained=compute_metrics(records),
         constrained_vs_unconstrained=sig,
@@ -247,7 +253,7 @@ def test_report_markdown_json_and_plots(tmp_path):
 
 def test_report_without_confidences_or_extras(tmp_path):
     records = [_rec("ICD10:E11.65", "ICD10:E11.65", confidence=None, id="1")]
-    report = _report(records, timing={})
+    report = _report(records, timing={"seconds": None, "examples_per_second": None})
     report["metrics"]["reasoning_quality"] = {
         "present": 1.0,
         "well_formed": 1.0,

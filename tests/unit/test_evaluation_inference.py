@@ -141,7 +141,7 @@ def test_stage_resolution(tmp_path, tiny):
     (tmp_path / "resolved_config.yaml").write_text("stage:\n  number: 2\n  type: sft\n", "utf-8")
     assert stage_from_model_dir(tmp_path) == 2
     (tmp_path / "resolved_config.yaml").write_text("stage: stage_3\n", "utf-8")
-    assert stage_from_model_dir(tmp_path) == 3
+    assert stage_from_model_dir(tmp_path) is None  # only stage.number, as thce train writes it
     (tmp_path / "resolved_config.yaml").write_text("stage: [unclosed\n", "utf-8")
     assert stage_from_model_dir(tmp_path) is None
     assert stage_from_model_dir(tmp_path / "missing") is None

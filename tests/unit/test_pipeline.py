@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from thce.cli import app
 from thce.errors import PipelineError
+from thce.evaluation.schema import load_pipeline_report
 from thce.pipeline import Pipeline, load_pipeline_config
 from thce.pipeline_report import summary_rows, summary_table, write_comparison_report
 
@@ -137,103 +138,154 @@ def test_quality_gate_stops_on_failing_data(tmp_path):
         pipeline.run_quality_gate()
 
 
-def test_comparison_report_without_predictions(tmp_path):
-    systems = {
-        "stage_1": {
-            "n": 10,
-            "metrics": {
-                "exact_match": 0.5,
-                "top_k": {"3": 0.7},
-                "category_match": 0.6,
-                "invalid_code_rate": 0.1,
-                "micro": {"f1": 0.5},
-                "macro": {"f1": 0.4},
-            },
-            "confidence_intervals": {"exact_match": {"low": 0.2, "high": 0.8}},
-            "retrieval": {"k": 5, "recall_at_k": 0.9},
-        },
-        "random": {"n": 10, "metrics": {"exact_match": 0.0}},
+GOLDS = ["ICD10:E11.9", "ICD10:I10", "CPT:99213", "CPT:99214", "HCPCS:J1100", "ICD10:J45.901"]
+WRONG = "ICD10:E78.5"  # a real code, in no gold's category
+RETRIEVAL = {"k": 5, "signals": ["bm25"], "fusion_weight": 1.5, "recall_at_k": 5 / 6}
+
+
+def _answers(right):
+    return [(gold, gold if ok else WRONG) for gold, ok in zip(GOLDS, right, strict=True)]
+
+
+def _systems(make_eval_report, folder="eval"):
+    """stage_1, stage_3, rule_based and random on the six GOLDS; returns reports, predictions."""
+    rights = {
+        "stage_1": [True, False, False, False, False, False],
+        "stage_3": [True, True, True, True, False, False],
+        "rule_based": [True, False, False, False, True, False],
+        "random": [False] * 6,
     }
+    reports, predictions = {}, {}
+    for name, right in rights.items():
+        extra = {"retrieval": RETRIEVAL} if name.startswith("stage") else None
+        reports[name], predictions[name] = make_eval_report(
+            name, _answers(right), folder=folder, extra=extra
+        )
+    return reports, predictions
+
+
+def _ci_cell(report):
+    interval = report.confidence_intervals.exact_match
+    return f"[{100 * interval.low:.1f}, {100 * interval.high:.1f}]"
+
+
+def test_comparison_report_without_predictions(tmp_path, make_eval_report):
+    systems, _ = _systems(make_eval_report)
     report = write_comparison_report({"test": systems}, tmp_path, predictions={})
-    block = report["test_sets"]["test"]
-    assert block["results"]["stage_1"]["top_3"] == 0.7
-    assert block["results"]["stage_1"]["exact_match_ci"] == (0.2, 0.8)
-    assert block["recall_at_k"] == 0.9
-    assert block["final_vs_best_baseline"]["best_baseline"] == "random"
-    assert block["final_vs_best_baseline"]["mcnemar"] is None  # no paired predictions
-    rows = summary_rows(block["results"])
-    assert rows[0][:3] == ("stage_1", "50.0%", "[20.0, 80.0]")
-    assert rows[1][2] == "—"
+    block = report.test_sets["test"]
+    assert block.n == 6 and block.recall_at_k == pytest.approx(5 / 6)
+    assert block.results["stage_3"].exact_match == pytest.approx(4 / 6)
+    assert block.results["stage_3"].top_3 is None  # one candidate: no top-3 to report
+    ci = systems["stage_3"].confidence_intervals.exact_match
+    assert block.results["stage_3"].exact_match_ci == (ci.low, ci.high)
+    assert block.final_vs_best_baseline.best_baseline == "rule_based"
+    assert block.final_vs_best_baseline.mcnemar is None  # no paired predictions
+    assert block.significance == {}
+    rows = summary_rows(block.results)
+    assert rows[1] == ("stage_3", "66.7%", _ci_cell(systems["stage_3"]), "—", "66.7%", "0.0%")
+    assert rows[3] == ("random", "0.0%", "[0.0, 0.0]", "—", "0.0%", "0.0%")
     markdown = (tmp_path / "report.md").read_text()
-    assert "## test (10 examples)" in markdown and "(ceiling): **90.0%**" in markdown
+    assert "## test (6 examples)" in markdown and "(ceiling): **83.3%**" in markdown
+    assert "McNemar p =" not in markdown and "only first right" not in markdown
 
 
-def test_mcnemar_columns_hold_the_counts(tmp_path):
-    """The "only first / only second right" columns come from the paired predictions (a bug
-    once left them empty by reading keys the test never returns)."""
-    from thce.evaluation.records import Prediction
+def test_pipeline_report_tables_hold_the_numbers(tmp_path, make_eval_report):
+    """Every cell of the summary table and the McNemar "only first / only second right"
+    columns, from real reports and predictions (a bug once left the columns empty by reading
+    keys the test never returns)."""
+    systems, predictions = _systems(make_eval_report)
+    report = write_comparison_report(
+        {"test": systems},
+        tmp_path,
+        predictions={"test": predictions},
+        extra={"pipeline": "demo", "profile": "cpu", "retrieval": None, "steps": {"data": 1.5}},
+    )
+    test = report.test_sets["test"].significance["stage_3_vs_rule_based"]
+    assert (test.a_only, test.b_only, test.n) == (3, 1, 6)
+    headline = report.test_sets["test"].final_vs_best_baseline
+    assert headline.difference == pytest.approx(2 / 6)
+    lines = (tmp_path / "report.md").read_text().splitlines()
+    assert lines[0] == "# THCE pipeline report: demo"
+    # Summary: exact match, CI, category match, invalid codes, micro F1, macro F1 (no top-3:
+    # nothing ranked). Macro F1 averages over 7 classes (6 golds + the wrong answer).
+    header = (
+        "| system | exact match | 95% CI | category match | invalid codes | micro F1 | macro F1 |"
+    )
+    start = lines.index(header)
+    assert lines[start + 2 : start + 6] == [
+        f"| stage_1 | 16.7% | {_ci_cell(systems['stage_1'])} | 16.7% | 0.0% | 0.167 | 0.143 |",
+        f"| stage_3 | 66.7% | {_ci_cell(systems['stage_3'])} | 66.7% | 0.0% | 0.667 | 0.571 |",
+        f"| rule_based | 33.3% | {_ci_cell(systems['rule_based'])} | 33.3% | 0.0% | 0.333 | 0.286 |",
+        "| random | 0.0% | [0.0, 0.0] | 0.0% | 0.0% | 0.000 | 0.000 |",
+    ]
+    # McNemar's exact test: 3 vs 1 discordant pairs gives p = 2 * 5/16 = 0.625.
+    assert (
+        "**stage_3 vs the best baseline (rule_based)**: +33.3 points, McNemar p = 0.6250 "
+        "(only stage_3 right: 3, only rule_based right: 1)."
+    ) in lines
+    header = "| comparison | p-value | only first right | only second right |"
+    start = lines.index(header)
+    assert lines[start + 2 : start + 7] == [
+        "| stage_1_vs_rule_based | 1.0000 | 0 | 1 |",
+        "| stage_1_vs_random | 1.0000 | 1 | 0 |",
+        "| stage_1_vs_stage_3 | 0.2500 | 0 | 3 |",
+        "| stage_3_vs_rule_based | 0.6250 | 3 | 1 |",
+        "| stage_3_vs_random | 0.1250 | 4 | 0 |",
+    ]
+    assert "| data | 1.5 |" in lines
+    # report.json holds the same model: the loader gives it back unchanged.
+    assert load_pipeline_report(tmp_path / "report.json") == report
 
-    def write(name, right):
-        path = tmp_path / f"{name}.jsonl"
-        rows = []
-        for i, ok in enumerate(right):
-            rows.append(
-                Prediction(
-                    f"x{i}",
-                    "ICD10",
-                    "E11.9",
-                    "ICD10",
-                    "E11.9" if ok else "I10",
-                    [],
-                    "",
-                    None,
-                    None,
-                    True,
-                ).to_dict()
-            )
-        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-        return path
 
-    systems = {
-        "stage_3": {"n": 6, "metrics": {"exact_match": 4 / 6}},
-        "rule_based": {"n": 6, "metrics": {"exact_match": 2 / 6}},
-    }
-    predictions = {
-        "test": {
-            "stage_3": write("s3", [True, True, True, True, False, False]),
-            "rule_based": write("rb", [True, False, False, False, True, False]),
-        }
-    }
-    report = write_comparison_report({"test": systems}, tmp_path, predictions=predictions)
-    test = report["test_sets"]["test"]["significance"]["stage_3_vs_rule_based"]
-    assert (test["a_only"], test["b_only"], test["n"]) == (3, 1, 6)
-    headline = report["test_sets"]["test"]["final_vs_best_baseline"]
-    assert headline["difference"] == pytest.approx(2 / 6)
-    markdown = (tmp_path / "report.md").read_text()
-    assert "| stage_3_vs_rule_based | 0.6250 | 3 | 1 |" in markdown
-    assert "(only stage_3 right: 3, only rule_based right: 1)" in markdown
-
-
-def test_summary_table_drops_top_3_only_when_no_system_ranked_candidates(tmp_path):
+def test_summary_table_drops_top_3_only_when_no_system_ranked_candidates(
+    tmp_path, make_eval_report
+):
     """A run without ranked candidates has no top-3 numbers: the column goes, the rest stay."""
+    answers = _answers([True, False, False, False, True, False])
     greedy = {
-        "stage_1": {"n": 4, "metrics": {"exact_match": 0.25, "invalid_code_rate": 0.5}},
-        "rule_based": {"n": 4, "metrics": {"exact_match": 0.5, "category_match": 0.75}},
+        "stage_1": make_eval_report("stage_1", answers, folder="greedy")[0],
+        "rule_based": make_eval_report("rule_based", answers, folder="greedy")[0],
     }
     report = write_comparison_report({"t": greedy}, tmp_path / "greedy", predictions={})
-    columns, rows = summary_table(report["test_sets"]["t"]["results"])
+    columns, rows = summary_table(report.test_sets["t"].results)
     assert "top-3" not in columns
     assert columns[:3] == ["system", "exact match", "95% CI"]
-    assert rows[1][columns.index("category match")] == "75.0%"
+    assert rows[1][columns.index("category match")] == "33.3%"
     assert "top-3" not in (tmp_path / "greedy" / "report.md").read_text()
 
-    greedy["rule_based"]["metrics"]["top_k"] = {"3": 1.0}
+    # rule_based now ranks three candidates with the gold among them every time
+    ranked = [[WRONG, gold, "CPT:99215"] for gold in GOLDS]
+    greedy["rule_based"] = make_eval_report(
+        "rule_based", answers, folder="ranked", candidates=ranked, top_k=3
+    )[0]
     report = write_comparison_report({"t": greedy}, tmp_path / "ranked", predictions={})
-    columns, rows = summary_table(report["test_sets"]["t"]["results"])
+    columns, rows = summary_table(report.test_sets["t"].results)
     assert columns[3] == "top-3"
     assert [row[3] for row in rows] == ["—", "100.0%"]
     header = (tmp_path / "ranked" / "report.md").read_text().split("\n")
     assert any(line.startswith("| system | exact match | 95% CI | top-3 |") for line in header)
+
+
+def test_pipeline_report_reads_each_system_through_the_schema(tmp_path, make_eval_report):
+    """run_report reads eval/<set>/<system>/report.json with the typed loader: a malformed
+    file stops it with an error naming the file and the field, not a KeyError."""
+    from thce.errors import EvaluationError
+
+    config, base = load_pipeline_config()
+    pipeline = Pipeline(config, base, tmp_path)
+    make_eval_report("stage_3", _answers([True] * 6), folder="eval/test")
+    make_eval_report("random", _answers([False] * 6), folder="eval/test")
+    report = pipeline.run_report({"test": {"stage_3": {}, "random": {}}})
+    assert report.test_sets["test"].final_vs_best_baseline.mcnemar.a_only == 6
+    assert load_pipeline_report(tmp_path / "report.json").pipeline == config.name
+
+    broken = pipeline.eval_dir("test", "random") / "report.json"
+    data = json.loads(broken.read_text())
+    data["metrics"]["exact_match"] = "high"
+    broken.write_text(json.dumps(data))
+    with pytest.raises(EvaluationError) as caught:
+        pipeline.run_report({"test": {"stage_3": {}, "random": {}}})
+    assert str(broken) in str(caught.value) and "metrics.exact_match" in str(caught.value)
 
 
 @pytest.mark.parametrize("profile", ["cpu", "cpu-long", "gpu"])

@@ -36,44 +36,44 @@ class Engine(StrEnum):
 
 
 def _print_summary(report: dict[str, Any], output: Path) -> None:
-    metrics = report["metrics"]
-    cis = report.get("confidence_intervals", {})
-    table = Table(
-        title=escape(f"{report['system']} on {report['n']} examples"), title_justify="left"
-    )
+    from thce.evaluation.report import as_report
+
+    typed = as_report(report)
+    metrics = typed.metrics
+    cis = typed.confidence_intervals
+    table = Table(title=escape(f"{typed.system} on {typed.n} examples"), title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_column("95% CI", justify="right")
 
-    def ci(key: str) -> str:
-        interval = cis.get(key)
-        return f"{interval['low']:.3f}–{interval['high']:.3f}" if interval else ""
+    def ci(interval: Any) -> str:
+        return f"{interval.low:.3f}–{interval.high:.3f}" if interval is not None else ""
 
-    retrieval = report.get("retrieval")
-    if retrieval:
+    if typed.retrieval is not None:
         table.add_row(
-            f"recall@{retrieval['k']} (candidates' ceiling)", f"{retrieval['recall_at_k']:.3f}", ""
-        )
-    table.add_row("exact match", f"{metrics['exact_match']:.3f}", ci("exact_match"))
-    for k, value in metrics["top_k"].items():
-        table.add_row(f"top-{k}", f"{value:.3f}", ci(f"top_{k}"))
-    table.add_row("micro F1", f"{metrics['micro']['f1']:.3f}", ci("micro_f1"))
-    table.add_row("macro F1", f"{metrics['macro']['f1']:.3f}", ci("macro_f1"))
-    table.add_row("category match", f"{metrics['category_match']:.3f}", ci("category_match"))
-    table.add_row("invalid-code rate", f"{metrics['invalid_code_rate']:.3f}", "")
-    table.add_row("format-failure rate", f"{metrics['format_failure_rate']:.3f}", "")
-    if "metrics_unconstrained" in report:
-        table.add_row(
-            "exact match (unconstrained)",
-            f"{report['metrics_unconstrained']['exact_match']:.3f}",
+            f"recall@{typed.retrieval.k} (candidates' ceiling)",
+            f"{typed.retrieval.recall_at_k:.3f}",
             "",
         )
-    for name, result in (report.get("baselines") or {}).items():
-        p_value = report["significance"][name]["exact_match"]["p_value"]
+    table.add_row("exact match", f"{metrics.exact_match:.3f}", ci(cis.exact_match))
+    for k, value in metrics.top_k.items():
+        table.add_row(f"top-{k}", f"{value:.3f}", ci(cis.top(k)))
+    table.add_row("micro F1", f"{metrics.micro.f1:.3f}", ci(cis.micro_f1))
+    table.add_row("macro F1", f"{metrics.macro.f1:.3f}", ci(cis.macro_f1))
+    table.add_row("category match", f"{metrics.category_match:.3f}", ci(cis.category_match))
+    table.add_row("invalid-code rate", f"{metrics.invalid_code_rate:.3f}", "")
+    table.add_row("format-failure rate", f"{metrics.format_failure_rate:.3f}", "")
+    if typed.metrics_unconstrained is not None:
+        table.add_row(
+            "exact match (unconstrained)", f"{typed.metrics_unconstrained.exact_match:.3f}", ""
+        )
+    significance = typed.significance or {}
+    for name, result in (typed.baselines or {}).items():
+        sig = significance.get(name)
         table.add_row(
             f"baseline {name}: exact match",
-            f"{result['metrics']['exact_match']:.3f}",
-            f"p={p_value:.3g}",
+            f"{result.metrics.exact_match:.3f}",
+            f"p={sig.exact_match.p_value:.3g}" if sig else "",
         )
     console.print(table)
     console.print(

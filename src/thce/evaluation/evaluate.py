@@ -29,6 +29,11 @@ from thce.evaluation.metrics import (
     compute_confidence_intervals,
     compute_metrics,
 )
+from thce.evaluation.model_dir import (
+    retrieval_of_model,
+    stage_from_model_dir,
+    stage_from_tokenizer,
+)
 from thce.evaluation.records import (
     Prediction,
     TestExample,
@@ -37,6 +42,7 @@ from thce.evaluation.records import (
     split_label,
 )
 from thce.evaluation.report import write_report
+from thce.evaluation.schema import BaselineResult, EvaluationReport, Timing
 from thce.io import write_jsonl
 from thce.logging import logger
 
@@ -49,65 +55,6 @@ def default_train_data() -> Path:
     from thce.resources import shipped_path
 
     return shipped_path("examples", "sample_stage_1.jsonl")
-
-
-def _stage_from_value(value: Any) -> int | None:
-    if isinstance(value, int) and value in (1, 2, 3):
-        return value
-    if isinstance(value, str):
-        digits = "".join(ch for ch in value if ch.isdigit())
-        return int(digits) if digits in ("1", "2", "3") else None
-    if isinstance(value, dict):
-        for key in ("number", "stage", "index", "name"):
-            found = _stage_from_value(value.get(key))
-            if found:
-                return found
-    return None
-
-
-def stage_from_model_dir(model_path: str | Path) -> int | None:
-    """The training stage recorded in a model folder's ``resolved_config.yaml`` (``stage:``)."""
-    config = Path(model_path) / "resolved_config.yaml"
-    if not config.is_file():
-        return None
-    import yaml
-
-    try:
-        data = yaml.safe_load(config.read_text("utf-8")) or {}
-    except yaml.YAMLError as exc:
-        logger.warning(f"cannot read {config} ({exc}); assuming stage 1 unless --stage is given")
-        return None
-    return _stage_from_value(data.get("stage")) if isinstance(data, dict) else None
-
-
-def retrieval_of_model(model_path: str | Path) -> Any:
-    """The ``retrieval:`` settings a trained stage was saved with (``None``: no candidates)."""
-    config = Path(model_path) / "resolved_config.yaml"
-    if not config.is_file():
-        return None
-    import yaml
-
-    from thce.codes.retrieval import RetrievalConfig
-
-    try:
-        data = yaml.safe_load(config.read_text("utf-8")) or {}
-        block = data.get("retrieval") if isinstance(data, dict) else None
-        return RetrievalConfig.model_validate(block) if block else None
-    except (yaml.YAMLError, ValueError) as exc:
-        raise EvaluationError(
-            f"{config}: unreadable retrieval settings ({exc}); fix the file or retrain the stage"
-        ) from None
-
-
-def stage_from_tokenizer(tokenizer: Any) -> int | None:
-    """The stage whose THCE chat template the tokenizer carries (None for any other template)."""
-    from thce.data.chat_templates import get_template
-
-    template = getattr(tokenizer, "chat_template", None)
-    for stage in (3, 2, 1):
-        if template and template == get_template(stage):
-            return stage
-    return None
 
 
 def _baseline_predictions(
@@ -165,6 +112,10 @@ def _summarize(
     return metrics, intervals
 
 
+def _timing(n: int, seconds: float | None) -> Timing:
+    return Timing(seconds=seconds, examples_per_second=(n / seconds) if seconds else None)
+
+
 def finish_report(
     records: Sequence[Prediction],
     output_dir: str | Path,
@@ -184,7 +135,12 @@ def finish_report(
     seed: int = 0,
     plots: bool = True,
 ) -> dict[str, Any]:
-    """Metrics, CIs, optional baselines + significance, error analysis and all output files."""
+    """Metrics, CIs, optional baselines + significance, error analysis and all output files.
+
+    ``extra``: further :class:`~thce.evaluation.schema.EvaluationReport` fields (``model_path``,
+    ``retrieval``, ``metrics_unconstrained``...); a key the schema does not know raises.
+    Returns ``report.json`` as a dict.
+    """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     # Report top-k only for the k this system actually ranked: a greedy run (top_k 1) has one
@@ -193,28 +149,13 @@ def finish_report(
     ks = tuple(k for k in DEFAULT_KS if k <= ranked) or (1,)
     write_jsonl(output_dir / "predictions.jsonl", (r.to_dict() for r in records))
     metrics, intervals = _summarize(records, ks, stage, n_bootstrap, seed)
-    report: dict[str, Any] = {
-        "system": system,
-        "n": len(records),
-        "test_data": str(test_data),
-        "stage": stage,
-        "top_k": top_k,
-        "constrained": constrained,
-        "engine": engine,
-        "timing": {
-            "seconds": seconds,
-            "examples_per_second": (len(records) / seconds) if seconds else None,
-        },
-        "metrics": metrics,
-        "confidence_intervals": intervals,
-    }
-    report.update(extra or {})
+    fields: dict[str, Any] = dict(extra or {})
     if compare_baseline:
         if examples is None:
             raise EvaluationError("compare_baseline needs the test examples")
         train = _load_train(train_data, examples)
-        report["train_data"] = str(train_data or default_train_data())
-        report["baselines"], report["significance"] = {}, {}
+        fields["train_data"] = str(train_data or default_train_data())
+        fields["baselines"], fields["significance"] = {}, {}
         for name in list_baselines():
             baseline_records = _baseline_predictions(
                 name, examples, train, max(top_k, max(DEFAULT_KS))
@@ -224,12 +165,27 @@ def finish_report(
                 (r.to_dict() for r in baseline_records),
             )
             b_metrics, b_intervals = _summarize(baseline_records, DEFAULT_KS, 1, n_bootstrap, seed)
-            report["baselines"][name] = {"metrics": b_metrics, "confidence_intervals": b_intervals}
-            report["significance"][name] = compare_systems(records, baseline_records, seed=seed)
+            fields["baselines"][name] = BaselineResult(
+                metrics=b_metrics, confidence_intervals=b_intervals
+            )
+            fields["significance"][name] = compare_systems(records, baseline_records, seed=seed)
     analysis = write_analysis(records, output_dir, stage)
-    report["error_categories"] = analysis["categories"]
-    report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
-    report["thce_version"] = __version__
+    report = EvaluationReport(
+        system=system,
+        n=len(records),
+        test_data=str(test_data),
+        stage=stage,
+        top_k=top_k,
+        constrained=constrained,
+        engine=engine,
+        timing=_timing(len(records), seconds),
+        metrics=metrics,
+        confidence_intervals=intervals,
+        error_categories=analysis["categories"],
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        thce_version=__version__,
+        **fields,
+    )
     return write_report(report, output_dir, plots=plots)
 
 
@@ -487,10 +443,7 @@ def evaluate_model(
             output_dir / "predictions_unconstrained.jsonl", (r.to_dict() for r in free_records)
         )
         extra["metrics_unconstrained"] = compute_metrics(free_records, DEFAULT_KS, stage=stage)
-        extra["timing_unconstrained"] = {
-            "seconds": free_seconds,
-            "examples_per_second": len(free_records) / free_seconds if free_seconds else None,
-        }
+        extra["timing_unconstrained"] = _timing(len(free_records), free_seconds)
         extra["constrained_vs_unconstrained"] = compare_systems(records, free_records, seed=seed)
     return finish_report(
         records,
@@ -519,6 +472,7 @@ __all__ = [
     "evaluate_baseline",
     "evaluate_model",
     "finish_report",
+    "retrieval_of_model",
     "stage_from_model_dir",
     "stage_from_tokenizer",
 ]

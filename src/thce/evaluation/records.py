@@ -187,8 +187,11 @@ class Prediction:
 
     @property
     def correct(self) -> bool:
-        """Exact match of code type and code."""
-        return self.pred_label == self.gold_label
+        """Exact match of code type and code, as the one grader grades it
+        (:func:`thce.evaluation.metrics.common.grade_labels`, used by every metric)."""
+        from thce.evaluation.metrics.common import grade_labels  # imports this module
+
+        return grade_labels(self.pred_label, self.gold_label).exact
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (one line of ``predictions.jsonl``)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from thce.evaluation.schema import EvaluationReport, Interval, validate_report
 from thce.io import atomic_write, write_json
 from thce.logging import logger
 from thce.markdown import interval
@@ -29,142 +30,136 @@ PLOT_NAMES = (
 )
 
 
-def _ci(bounds: dict[str, float] | None, percent: bool = True) -> str:
-    """A ``{"low": ..., "high": ...}`` confidence interval of ``report.json``."""
-    if not bounds:
+def _ci(bounds: Interval | None, percent: bool = True) -> str:
+    """A confidence interval of ``report.json`` as ``[low, high]``."""
+    if bounds is None:
         return interval(None, None)
-    return interval(bounds["low"], bounds["high"], percent=percent)
+    return interval(bounds.low, bounds.high, percent=percent)
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def as_report(report: EvaluationReport | dict[str, Any]) -> EvaluationReport:
+    """``report`` as the typed model (a dict is validated: an unknown or missing key raises)."""
+    if isinstance(report, EvaluationReport):
+        return report
+    return validate_report(report, EvaluationReport, "evaluation report does not match its schema")
+
+
+def render_markdown(report: EvaluationReport | dict[str, Any]) -> str:
     """``report.md``: the numbers of ``report.json`` as tables a person reads."""
-    metrics = report["metrics"]
-    cis = report.get("confidence_intervals", {})
+    report = as_report(report)
+    metrics = report.metrics
+    cis = report.confidence_intervals
     lines = [
-        f"# THCE evaluation: {report.get('system', 'model')}",
+        f"# THCE evaluation: {report.system}",
         "",
-        f"- test data: `{report.get('test_data')}` ({report['n']} examples)",
-        f"- stage: {report.get('stage')}, top-k: {report.get('top_k')}, "
-        f"constrained: {report.get('constrained', False)}, engine: {report.get('engine', '-')}",
+        f"- test data: `{report.test_data}` ({report.n} examples)",
+        f"- stage: {report.stage}, top-k: {report.top_k}, "
+        f"constrained: {report.constrained}, engine: {report.engine or '-'}",
     ]
-    timing = report.get("timing") or {}
-    if timing.get("seconds") is not None:
+    timing = report.timing
+    if timing.seconds is not None:
         lines.append(
-            f"- inference: {timing['seconds']:.1f} s ({timing.get('examples_per_second', 0):.2f} examples/s)"
+            f"- inference: {timing.seconds:.1f} s ({timing.examples_per_second or 0:.2f} examples/s)"
         )
     lines += ["", "Metric definitions: see `docs/EVALUATION.md`.", "", "## Summary", ""]
     rows = [
-        ["exact match", _pct(metrics["exact_match"]), _ci(cis.get("exact_match"))],
-        *[[f"top-{k}", _pct(v), _ci(cis.get(f"top_{k}"))] for k, v in metrics["top_k"].items()],
-        ["micro F1", _num(metrics["micro"]["f1"]), _ci(cis.get("micro_f1"), percent=False)],
-        ["macro F1", _num(metrics["macro"]["f1"]), _ci(cis.get("macro_f1"), percent=False)],
-        [
-            "category match (partial credit)",
-            _pct(metrics["category_match"]),
-            _ci(cis.get("category_match")),
-        ],
-        ["parent match", _pct(metrics.get("parent_match")), "–"],
-        ["graded partial credit", _num(metrics.get("partial_credit")), "–"],
-        ["code-type accuracy", _pct(metrics.get("code_type_accuracy")), "–"],
-        ["invalid-code rate", _pct(metrics["invalid_code_rate"]), "–"],
-        ["format-failure rate", _pct(metrics["format_failure_rate"]), "–"],
+        ["exact match", _pct(metrics.exact_match), _ci(cis.exact_match)],
+        *[[f"top-{k}", _pct(v), _ci(cis.top(k))] for k, v in metrics.top_k.items()],
+        ["micro F1", _num(metrics.micro.f1), _ci(cis.micro_f1, percent=False)],
+        ["macro F1", _num(metrics.macro.f1), _ci(cis.macro_f1, percent=False)],
+        ["category match (partial credit)", _pct(metrics.category_match), _ci(cis.category_match)],
+        ["parent match", _pct(metrics.parent_match), "–"],
+        ["graded partial credit", _num(metrics.partial_credit), "–"],
+        ["code-type accuracy", _pct(metrics.code_type_accuracy), "–"],
+        ["invalid-code rate", _pct(metrics.invalid_code_rate), "–"],
+        ["format-failure rate", _pct(metrics.format_failure_rate), "–"],
     ]
-    calibration = metrics.get("calibration") or {}
-    if calibration.get("ece") is not None:
-        rows.append(["expected calibration error", _num(calibration["ece"]), "–"])
+    calibration = metrics.calibration
+    if calibration.ece is not None:
+        rows.append(["expected calibration error", _num(calibration.ece), "–"])
     lines += _table(["metric", "value", "95% CI"], rows)
     lines += ["Micro/macro precision and recall:", ""]
     lines += _table(
         ["average", "precision", "recall", "F1"],
         [
-            [
-                avg,
-                _num(metrics[avg]["precision"]),
-                _num(metrics[avg]["recall"]),
-                _num(metrics[avg]["f1"]),
-            ]
-            for avg in ("micro", "macro")
+            [name, _num(avg.precision), _num(avg.recall), _num(avg.f1)]
+            for name, avg in (("micro", metrics.micro), ("macro", metrics.macro))
         ],
     )
     lines += ["## By code type", ""]
-    by_type_ci = cis.get("by_code_type", {})
+    by_type_ci = cis.by_code_type
     lines += _table(
         ["code type", "n", "exact match", "95% CI", "category match", "type accuracy", "macro F1"],
         [
             [
                 code_type,
-                str(row["n"]),
-                _pct(row["exact_match"]),
-                _ci(by_type_ci.get(code_type, {}).get("exact_match")),
-                _pct(row["category_match"]),
-                _pct(row["code_type_accuracy"]),
-                _num(row["macro"]["f1"]),
+                str(row.n),
+                _pct(row.exact_match),
+                _ci(by_type_ci[code_type].exact_match if code_type in by_type_ci else None),
+                _pct(row.category_match),
+                _pct(row.code_type_accuracy),
+                _num(row.macro.f1),
             ]
-            for code_type, row in metrics["by_code_type"].items()
+            for code_type, row in metrics.by_code_type.items()
         ],
     )
-    if "reasoning_quality" in metrics:
-        rq = metrics["reasoning_quality"]
+    if metrics.reasoning_quality is not None:
+        rq = metrics.reasoning_quality
         lines += ["## Reasoning quality", ""]
         lines += _table(
             ["present", "well-formed", "evidence", "consistent", "score"],
-            [[_num(rq[k]) for k in ("present", "well_formed", "evidence", "consistent", "score")]],
+            [[_num(v) for v in (rq.present, rq.well_formed, rq.evidence, rq.consistent, rq.score)]],
         )
-    if calibration.get("n"):
+    if calibration.n:
         lines += ["## Calibration", ""]
         lines += _table(
             ["confidence bucket", "n", "accuracy", "mean confidence"],
             [
-                [
-                    f"{b['lower']:.1f}–{b['upper']:.1f}",
-                    str(b["n"]),
-                    _pct(b["accuracy"]),
-                    _pct(b["confidence"]),
-                ]
-                for b in calibration["bins"]
-                if b["n"]
+                [f"{b.lower:.1f}–{b.upper:.1f}", str(b.n), _pct(b.accuracy), _pct(b.confidence)]
+                for b in calibration.bins
+                if b.n
             ],
         )
-    if "metrics_unconstrained" in report:
-        free = report["metrics_unconstrained"]
-        sig = report.get("constrained_vs_unconstrained", {})
+    free = report.metrics_unconstrained
+    if free is not None:
+        sig = report.constrained_vs_unconstrained
         lines += ["## Constrained vs unconstrained decoding", ""]
         lines += _table(
             ["metric", "constrained", "unconstrained", "p-value"],
             [
                 [
                     "exact match",
-                    _pct(metrics["exact_match"]),
-                    _pct(free["exact_match"]),
-                    _p(sig.get("exact_match", {}).get("p_value")),
+                    _pct(metrics.exact_match),
+                    _pct(free.exact_match),
+                    _p(sig.exact_match.p_value if sig else None),
                 ],
                 [
                     "top-3",
-                    _pct(metrics["top_k"].get("3")),
-                    _pct(free["top_k"].get("3")),
-                    _p(sig.get("top_3", {}).get("p_value")),
+                    _pct(metrics.top_k.get(3)),
+                    _pct(free.top_k.get(3)),
+                    _p(sig.top_3.p_value if sig else None),
                 ],
                 [
                     "category match",
-                    _pct(metrics["category_match"]),
-                    _pct(free["category_match"]),
-                    _p(sig.get("category_match", {}).get("p_value")),
+                    _pct(metrics.category_match),
+                    _pct(free.category_match),
+                    _p(sig.category_match.p_value if sig else None),
                 ],
                 [
                     "invalid-code rate",
-                    _pct(metrics["invalid_code_rate"]),
-                    _pct(free["invalid_code_rate"]),
+                    _pct(metrics.invalid_code_rate),
+                    _pct(free.invalid_code_rate),
                     "–",
                 ],
                 [
                     "format-failure rate",
-                    _pct(metrics["format_failure_rate"]),
-                    _pct(free["format_failure_rate"]),
+                    _pct(metrics.format_failure_rate),
+                    _pct(free.format_failure_rate),
                     "–",
                 ],
             ],
         )
-    if report.get("baselines"):
+    if report.baselines:
         lines += [
             "## Baselines",
             "",
@@ -172,39 +167,38 @@ def render_markdown(report: dict[str, Any]) -> str:
             "paired bootstrap (macro F1); system vs baseline on the same examples.",
             "",
         ]
-        rows = []
-        for name, result in report["baselines"].items():
-            m = result["metrics"]
-            sig = report.get("significance", {}).get(name, {})
+        rows = [
+            [
+                f"**{report.system}**",
+                _pct(metrics.exact_match),
+                "",
+                _pct(metrics.top_k.get(3)),
+                "",
+                _num(metrics.macro.f1),
+                "",
+                _pct(metrics.category_match),
+            ]
+        ]
+        significance = report.significance or {}
+        for name, result in report.baselines.items():
+            m = result.metrics
+            sig = significance.get(name)
             rows.append(
                 [
                     name,
-                    _pct(m["exact_match"]),
-                    _p(sig.get("exact_match", {}).get("p_value")),
-                    _pct(m["top_k"].get("3")),
-                    _p(sig.get("top_3", {}).get("p_value")),
-                    _num(m["macro"]["f1"]),
-                    _p(sig.get("macro_f1", {}).get("p_value")),
-                    _pct(m["category_match"]),
+                    _pct(m.exact_match),
+                    _p(sig.exact_match.p_value if sig else None),
+                    _pct(m.top_k.get(3)),
+                    _p(sig.top_3.p_value if sig else None),
+                    _num(m.macro.f1),
+                    _p(sig.macro_f1.p_value if sig else None),
+                    _pct(m.category_match),
                 ]
             )
-        rows.insert(
-            0,
-            [
-                f"**{report.get('system', 'model')}**",
-                _pct(metrics["exact_match"]),
-                "",
-                _pct(metrics["top_k"].get("3")),
-                "",
-                _num(metrics["macro"]["f1"]),
-                "",
-                _pct(metrics["category_match"]),
-            ],
-        )
         lines += _table(
             ["system", "exact match", "p", "top-3", "p", "macro F1", "p", "category match"], rows
         )
-    errors = report.get("error_categories")
+    errors = report.error_categories
     if errors:
         lines += [
             "## Errors by category",
@@ -213,12 +207,12 @@ def render_markdown(report: dict[str, Any]) -> str:
             "",
         ]
         lines += _table(["category", "count"], [[c, str(n)] for c, n in errors.items()])
-    if report.get("plots"):
-        lines += ["## Plots", ""] + [f"![{p}]({p})" for p in report["plots"]] + [""]
+    if report.plots:
+        lines += ["## Plots", ""] + [f"![{p}]({p})" for p in report.plots] + [""]
     return "\n".join(lines)
 
 
-def write_plots(report: dict[str, Any], output_dir: Path) -> list[str]:
+def write_plots(report: EvaluationReport, output_dir: Path) -> list[str]:
     """Draw the PNG plots into ``output_dir``; return their file names."""
     import matplotlib
 
@@ -226,49 +220,42 @@ def write_plots(report: dict[str, Any], output_dir: Path) -> list[str]:
     import matplotlib.pyplot as plt
 
     written: list[str] = []
-    metrics = report["metrics"]
-    cis = report.get("confidence_intervals", {}).get("by_code_type", {})
+    metrics = report.metrics
+    cis = report.confidence_intervals.by_code_type
 
-    types = list(metrics["by_code_type"])
-    values = [metrics["by_code_type"][t]["exact_match"] for t in types]
-    lows = [
-        values[i] - cis.get(t, {}).get("exact_match", {}).get("low", values[i])
-        for i, t in enumerate(types)
-    ]
-    highs = [
-        cis.get(t, {}).get("exact_match", {}).get("high", values[i]) - values[i]
-        for i, t in enumerate(types)
-    ]
+    types = list(metrics.by_code_type)
+    values = [metrics.by_code_type[t].exact_match for t in types]
+    bounds = [cis[t].exact_match if t in cis else None for t in types]
+    lows = [v - (b.low if b else v) for v, b in zip(values, bounds, strict=True)]
+    highs = [(b.high if b else v) - v for v, b in zip(values, bounds, strict=True)]
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.bar(types, values, yerr=[lows, highs], capsize=6, color="#4C72B0")
     ax.set_ylim(0, 1)
     ax.set_ylabel("exact match")
     ax.set_title("Exact match by code type (95% CI)")
     for i, t in enumerate(types):
-        ax.text(
-            i, 0.02, f"n={metrics['by_code_type'][t]['n']}", ha="center", color="white", fontsize=8
-        )
+        ax.text(i, 0.02, f"n={metrics.by_code_type[t].n}", ha="center", color="white", fontsize=8)
     fig.tight_layout()
     fig.savefig(output_dir / PLOT_NAMES[0], dpi=100)
     plt.close(fig)
     written.append(PLOT_NAMES[0])
 
-    calibration = metrics.get("calibration") or {}
-    if calibration.get("n"):
-        bins = [b for b in calibration["bins"] if b["n"]]
+    calibration = metrics.calibration
+    if calibration.n:
+        bins = [b for b in calibration.bins if b.n]
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
         ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect calibration")
         ax.plot(
-            [b["confidence"] for b in bins],
-            [b["accuracy"] for b in bins],
+            [b.confidence for b in bins],
+            [b.accuracy for b in bins],
             "o-",
             color="#C44E52",
             label="model",
         )
         for b in bins:
             ax.annotate(
-                str(b["n"]),
-                (b["confidence"], b["accuracy"]),
+                str(b.n),
+                (b.confidence, b.accuracy),
                 fontsize=7,
                 xytext=(3, 3),
                 textcoords="offset points",
@@ -277,14 +264,14 @@ def write_plots(report: dict[str, Any], output_dir: Path) -> list[str]:
         ax.set_ylim(0, 1)
         ax.set_xlabel("confidence")
         ax.set_ylabel("accuracy")
-        ax.set_title(f"Calibration (ECE {calibration['ece']:.3f})")
+        ax.set_title(f"Calibration (ECE {calibration.ece:.3f})")
         ax.legend(loc="upper left", fontsize=8)
         fig.tight_layout()
         fig.savefig(output_dir / PLOT_NAMES[1], dpi=100)
         plt.close(fig)
         written.append(PLOT_NAMES[1])
 
-    errors = report.get("error_categories")
+    errors = report.error_categories
     if errors:
         fig, ax = plt.subplots(figsize=(6, 3.5))
         names = list(errors)
@@ -297,11 +284,11 @@ def write_plots(report: dict[str, Any], output_dir: Path) -> list[str]:
         plt.close(fig)
         written.append(PLOT_NAMES[2])
 
-    if report.get("baselines"):
-        systems = [report.get("system", "model"), *report["baselines"]]
-        all_metrics = [metrics, *(b["metrics"] for b in report["baselines"].values())]
-        exact = [m["exact_match"] for m in all_metrics]
-        top3 = [m["top_k"].get("3", 0.0) for m in all_metrics]
+    if report.baselines:
+        systems = [report.system, *report.baselines]
+        all_metrics = [metrics, *(b.metrics for b in report.baselines.values())]
+        exact = [m.exact_match for m in all_metrics]
+        top3 = [m.top_k.get(3, 0.0) for m in all_metrics]
         positions = range(len(systems))
         fig, ax = plt.subplots(figsize=(7, 3.5))
         ax.bar([p - 0.2 for p in positions], exact, width=0.4, label="exact match", color="#4C72B0")
@@ -318,21 +305,25 @@ def write_plots(report: dict[str, Any], output_dir: Path) -> list[str]:
 
 
 def write_report(
-    report: dict[str, Any], output_dir: str | Path, plots: bool = True
+    report: EvaluationReport | dict[str, Any], output_dir: str | Path, plots: bool = True
 ) -> dict[str, Any]:
     """Write ``report.json``, ``report.md`` and (``plots=True``) the PNG plots to ``output_dir``.
 
-    The plot file names are added to ``report["plots"]``. Returns the report.
+    ``report`` is validated against :class:`~thce.evaluation.schema.EvaluationReport` (a key
+    the schema does not know, or a missing one, raises), the plot file names go to its
+    ``plots``, and ``report.json`` is its ``model_dump(mode="json")``, which is also returned.
     """
+    model = as_report(report)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     if plots:
-        report["plots"] = write_plots(report, output_dir)
-    write_json(output_dir / "report.json", report)
+        model.plots = write_plots(model, output_dir)
+    data = model.model_dump(mode="json")
+    write_json(output_dir / "report.json", data)
     with atomic_write(output_dir / "report.md") as handle:
-        handle.write(render_markdown(report))
+        handle.write(render_markdown(model))
     logger.info(f"report written to {output_dir / 'report.md'}")
-    return report
+    return data
 
 
-__all__ = ["PLOT_NAMES", "render_markdown", "write_plots", "write_report"]
+__all__ = ["PLOT_NAMES", "as_report", "render_markdown", "write_plots", "write_report"]

@@ -18,7 +18,7 @@ from thce.evaluation.metrics.accuracy import (
     same_category,
 )
 from thce.evaluation.metrics.calibration import calculate_calibration
-from thce.evaluation.metrics.common import DEFAULT_KS, Label, mean, str_keys
+from thce.evaluation.metrics.common import DEFAULT_KS, Label, grade_labels, mean, str_keys
 from thce.evaluation.metrics.hierarchy import (
     calculate_format_failure_rate,
     calculate_invalid_code_rate,
@@ -146,8 +146,8 @@ def compare_systems(
             "a": calculate_exact_match(pa, golds),
             "b": calculate_exact_match(pb, golds),
             **mcnemar_test(
-                [p == g for p, g in zip(pa, golds, strict=True)],
-                [p == g for p, g in zip(pb, golds, strict=True)],
+                [grade_labels(p, g).exact for p, g in zip(pa, golds, strict=True)],
+                [grade_labels(p, g).exact for p, g in zip(pb, golds, strict=True)],
             ),
         },
         "top_3": {

@@ -102,6 +102,36 @@ def training_data(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     return paths
 
 
+def predictions(answers, *, system="model", candidates=None, stage=1, raw_missing="no answer"):
+    """Prediction records from ``(gold label, predicted label or None)`` pairs (ids ``x0, x1,
+    ...``, so the systems of one test set pair up); ``candidates``: one ranked list per answer
+    (default: the answer alone)."""
+    from thce.evaluation.records import Prediction
+
+    records = []
+    for i, (gold, pred) in enumerate(answers):
+        gold_type, gold_code = gold.split(":")
+        pred_type, pred_code = pred.split(":") if pred else (None, None)
+        records.append(
+            Prediction(
+                id=f"x{i}",
+                gold_type=gold_type,
+                gold_code=gold_code,
+                pred_type=pred_type,
+                pred_code=pred_code,
+                candidates=candidates[i] if candidates else ([pred] if pred else []),
+                raw_output=f"{pred_type}: {pred_code}" if pred else raw_missing,
+                reasoning=None,
+                confidence=None,
+                well_formed=pred is not None,
+                narrative="A clinical note.",
+                stage=stage,
+                system=system,
+            )
+        )
+    return records
+
+
 @pytest.fixture
 def make_eval_report(tmp_path: Path):
     """Build a real ``thce eval`` report from answers, the way ``thce eval`` writes it.
@@ -114,31 +144,10 @@ def make_eval_report(tmp_path: Path):
     answer) defaults to the answer alone; other keywords go to ``finish_report``.
     """
     from thce.evaluation.evaluate import finish_report
-    from thce.evaluation.records import Prediction
     from thce.evaluation.schema import load_evaluation_report
 
     def make(name, answers, *, folder="eval", candidates=None, top_k=1, stage=1, **kwargs):
-        records = []
-        for i, (gold, pred) in enumerate(answers):
-            gold_type, gold_code = gold.split(":")
-            pred_type, pred_code = pred.split(":") if pred else (None, None)
-            records.append(
-                Prediction(
-                    id=f"x{i}",
-                    gold_type=gold_type,
-                    gold_code=gold_code,
-                    pred_type=pred_type,
-                    pred_code=pred_code,
-                    candidates=candidates[i] if candidates else ([pred] if pred else []),
-                    raw_output=f"{pred_type}: {pred_code}" if pred else "no answer",
-                    reasoning=None,
-                    confidence=None,
-                    well_formed=pred is not None,
-                    narrative="A clinical note.",
-                    stage=stage,
-                    system=name,
-                )
-            )
+        records = predictions(answers, system=name, candidates=candidates, stage=stage)
         out = tmp_path / folder / name
         finish_report(
             records,

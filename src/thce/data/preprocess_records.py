@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from thce.data.config import RAW_COLUMNS
 from thce.data.formats import (
     THINK_CLOSE,
     THINK_OPEN,
@@ -23,17 +24,8 @@ from thce.data.formats import (
 )
 
 RAW_NARRATIVE_COLUMNS: tuple[str, ...] = ("narrative", "text")
-RAW_KNOWN_COLUMNS: tuple[str, ...] = (
-    "narrative",
-    "text",
-    "code",
-    "code_type",
-    "description",
-    "reasoning",
-    "id",
-    "specialty",
-    "metadata",
-)
+# The raw columns a data config may map onto, plus the two every record may carry.
+RAW_KNOWN_COLUMNS: tuple[str, ...] = (*RAW_COLUMNS, "id", "metadata")
 
 
 class Rejected(Exception):

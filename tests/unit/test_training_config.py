@@ -125,6 +125,15 @@ def test_trainer_values_are_checked_by_building_trls_config_class():
     assert problems == [] and values["loss_type"] == ["apo_zero"]
     _, problems = check_trainer_section({"max_steps": 0, "learning_rate": 2.0}, "sft")
     assert {p.path for p in problems} == {"trainer.max_steps", "trainer.learning_rate"}
+    # Every problem at once: an unknown key, a wrong type, and TRL's own rule on another key.
+    _, problems = check_trainer_section(
+        {"learning_rte": 1e-4, "max_steps": 2.5, "save_strategy": "sometimes"}, "sft"
+    )
+    assert [p.path for p in problems] == [
+        "trainer.learning_rte",
+        "trainer.max_steps",
+        "trainer.save_strategy",
+    ]
 
 
 def test_read_yaml_reports_line_and_column(tmp_path):

@@ -159,23 +159,36 @@ def check_trainer_section(
             add(key, message)
     if known.get("max_steps") == 0:
         add("max_steps", "max_steps 0 trains nothing; use -1 (epochs decide) or a positive number")
-    if problems:
-        return known, problems
+    # TRL checks the rest even when keys above are wrong, so every problem is reported at
+    # once: its type checks first; its own rules (__post_init__) run only on well-typed
+    # values, so a second pass leaves out the keys whose type was wrong.
+    reported = {p.path for p in problems}
     probe = {"output_dir": "unused", **known, "use_cpu": True}
-    try:
-        with warnings.catch_warnings():  # TRL's deprecation notices are not the user's problem
-            warnings.simplefilter("ignore", FutureWarning)
-            built = _adapter(stage_type).validate_python(probe)
-    except ValidationError as exc:
-        for error in exc.errors():
-            key = format_loc(error["loc"][:1]) if error["loc"] else ""
-            message = error["msg"].removeprefix("Value error, ")
-            if key:
-                message = f"{message} (got {error['input']!r})"
-            else:  # TRL's __post_init__: name the key whose name or value its message quotes
-                key = _quoted_key(message, known)
-                message = f"TRL's {cls_name} rejected the settings: {message}"
-            add(key, message)
+    built = None
+    for _ in range(2):
+        try:
+            with warnings.catch_warnings():  # TRL's deprecation notices are not the user's
+                warnings.simplefilter("ignore", FutureWarning)
+                built = _adapter(stage_type).validate_python(probe)
+            break
+        except ValidationError as exc:
+            typed_wrong = []
+            for error in exc.errors():
+                key = format_loc(error["loc"][:1]) if error["loc"] else ""
+                message = error["msg"].removeprefix("Value error, ")
+                if key:
+                    typed_wrong.append(key)
+                    message = f"{message} (got {error['input']!r})"
+                else:  # TRL's __post_init__: name the key whose name or value it quotes
+                    key = _quoted_key(message, known)
+                    message = f"TRL's {cls_name} rejected the settings: {message}"
+                if f"trainer.{key}" not in reported:
+                    reported.add(f"trainer.{key}")
+                    add(key, message)
+            if not typed_wrong:
+                break
+            probe = {k: v for k, v in probe.items() if k not in typed_wrong}
+    if problems or built is None:
         return known, problems
     # Numbers as TRL's annotations read them (``max_steps: 2.0`` → 2, ``"1e-5"`` → 1e-5);
     # everything else as written (TRL's __post_init__ turns strings into enums, "none" into []).

@@ -12,10 +12,19 @@ A *label* joins a code system and a code into one comparable string, ``"ICD10:E1
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from thce.data.formats import canonical_code_type, get_answer_text, get_narrative, parse_answer
+from thce.data.formats import (
+    Grade,
+    ParsedAnswer,
+    canonical_code_type,
+    get_answer_text,
+    get_narrative,
+    grade,
+    parse_answer,
+)
 from thce.errors import EvaluationError
 from thce.io import iter_jsonl
 
@@ -40,6 +49,28 @@ def split_label(label: str | None) -> tuple[str | None, str | None]:
         return None, None
     code_type, code = label.split(":", 1)
     return code_type, code
+
+
+Label = str | None
+
+
+def as_answer(label: Label) -> ParsedAnswer:
+    """A label as the parsed answer :func:`thce.data.formats.grade` compares."""
+    code_type, code = split_label(label)
+    return ParsedAnswer(code_type, code, None, None, code_type is not None, False, label or "")
+
+
+# Metrics grade the same few label pairs thousands of times (bootstrap resamples): cache them.
+@lru_cache(maxsize=1 << 16)
+def grade_labels(pred: Label, gold: Label) -> Grade:
+    """:func:`thce.data.formats.grade` for two labels: the one grader of THCE (every metric,
+    the analysis and :attr:`Prediction.correct` use it).
+
+    >>> g = grade_labels("ICD10:E11.65", "ICD10:E11.9")
+    >>> g.exact, g.category_match
+    (False, True)
+    """
+    return grade(as_answer(pred), as_answer(gold))
 
 
 @dataclass
@@ -188,9 +219,7 @@ class Prediction:
     @property
     def correct(self) -> bool:
         """Exact match of code type and code, as the one grader grades it
-        (:func:`thce.evaluation.metrics.common.grade_labels`, used by every metric)."""
-        from thce.evaluation.metrics.common import grade_labels  # imports this module
-
+        (:func:`grade_labels`, used by every metric)."""
         return grade_labels(self.pred_label, self.gold_label).exact
 
     def to_dict(self) -> dict[str, Any]:

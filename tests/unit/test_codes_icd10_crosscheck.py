@@ -7,7 +7,12 @@ import pytest
 
 from thce.codes import clear_cache, get_database
 
-sicd = pytest.importorskip("simple_icd_10_cm")
+
+@pytest.fixture(scope="module")
+def sicd():
+    # Imported by the test, not at collection: its import loads its whole table (~3 s), which
+    # every pytest-xdist worker would otherwise pay.
+    return pytest.importorskip("simple_icd_10_cm")
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +25,7 @@ def db(tmp_path_factory):
     clear_cache()
 
 
-def _reference_codes() -> list[str]:
+def _reference_codes(sicd) -> list[str]:
     # Blocks named like their only category (B20) appear twice; keep codes, drop chapters
     # and pure blocks.
     seen: dict[str, None] = {}
@@ -31,8 +36,8 @@ def _reference_codes() -> list[str]:
     return list(seen)
 
 
-def test_every_code_billable_flag_description_and_parent(db):
-    reference = _reference_codes()
+def test_every_code_billable_flag_description_and_parent(db, sicd):
+    reference = _reference_codes(sicd)
     assert set(db.codes()) == set(reference)
     assert len(db) == len(reference)
     mismatches = []
@@ -49,7 +54,7 @@ def test_every_code_billable_flag_description_and_parent(db):
     assert mismatches == []
 
 
-def test_chapters_and_blocks(db):
+def test_chapters_and_blocks(db, sicd):
     for code in ("E11.9", "I10", "S02.0XXA", "QA0.0", "B20"):
         ancestors = sicd.get_ancestors(code)
         assert db.chapter_of(code)[0] == ancestors[-1]

@@ -7,7 +7,6 @@ import math
 import random
 
 import pytest
-from sklearn.metrics import precision_recall_fscore_support
 
 from thce.errors import EvaluationError
 from thce.evaluation import metrics as m
@@ -120,6 +119,8 @@ def test_precision_recall_f1_matches_sklearn(seed):
     ours = m.calculate_precision_recall_f1(preds, golds)
     seen = sorted({*golds, *(p for p in preds if p is not None)})
     y_pred = [p if p is not None else "__none__" for p in preds]
+    from sklearn.metrics import precision_recall_fscore_support  # slow import: on use
+
     for average in ("micro", "macro"):
         p, r, f, _ = precision_recall_fscore_support(
             golds, y_pred, labels=seen, average=average, zero_division=0

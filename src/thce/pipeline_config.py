@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from thce.codes.retrieval import RetrievalConfig
 from thce.config import load_yaml_model
@@ -87,6 +87,19 @@ class Profile(_Strict):
     # Extra `--set` overrides after the training profile's (for a config's own profiles).
     training: ProfileTraining = Field(default_factory=ProfileTraining)
     evaluation: ProfileEvaluation = Field(default_factory=ProfileEvaluation)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_training_profile(cls, value: Any) -> Any:
+        # Configs written before train and pipeline shared one set of profiles.
+        if isinstance(value, dict) and "training_profile" in value:
+            raise ValueError(
+                "training_profile is no longer needed: a pipeline profile trains with the "
+                "profile of the same name in post_training/config/profiles.yaml; remove "
+                "training_profile (and name the profile after a training profile, or put "
+                "overrides under training:)"
+            )
+        return value
 
 
 class PipelineConfig(_Strict):

@@ -47,6 +47,11 @@ def test_default_config_loads_with_cpu_and_gpu_profiles():
             "evaluation: {test_data: t, train_data: t, batch_sise: 4}\n",
             "line 3, evaluation.batch_sise: unknown key; did you mean 'batch_size'",
         ),
+        (
+            "data: {stage_1: a, stage_2: b, stage_3: c}\ntraining: {stage_1: a, stage_2: b, stage_3: c}\n"
+            "evaluation: {test_data: t, train_data: t}\nprofiles:\n  cpu: {training_profile: cpu-demo}\n",
+            "line 5, profiles.cpu: training_profile is no longer needed",
+        ),
     ],
 )
 def test_bad_configs_name_the_problem(tmp_path, text, message):

@@ -115,6 +115,11 @@ class Pipeline:
     def _record_path(self, step: str) -> Path:
         return self.state_dir / f"{step}.json"
 
+    def _choice_weights(self) -> dict[str, float | None]:
+        """The choice's weights of the pipeline's ``retrieval:`` block (None without one)."""
+        names = ("fusion_weight", "narrative_weight", "answer_weight")
+        return {n: getattr(self.retrieval, n) if self.retrieval else None for n in names}
+
     def _load_record(self, step: str) -> StepRecord | None:
         path = self._record_path(step)
         if not path.exists():
@@ -317,7 +322,7 @@ class Pipeline:
                     "max_new_tokens": section.max_new_tokens,
                     "constrained": section.constrained,
                     "plots": section.plots,
-                    "fusion_weight": self.retrieval.fusion_weight if self.retrieval else None,
+                    "choice_weights": self._choice_weights(),
                 }
 
                 def action(
@@ -337,7 +342,7 @@ class Pipeline:
                         train_data=train_data,
                         top_k=top_k,
                         max_new_tokens=section.max_new_tokens,
-                        fusion_weight=self.retrieval.fusion_weight if self.retrieval else None,
+                        **self._choice_weights(),
                         plots=section.plots,
                     )
 

@@ -106,3 +106,72 @@ def test_reasoning_stages_score_whole_reasoned_answers(tiny):
         assert label in {c.label for c in CANDIDATES}
         # The reasoning shown is the winner's own: it names the chosen code.
         assert f"{parsed.code} fits" in parsed.reasoning
+
+
+def naive_narrative_scores(model, tokenizer, narrative, candidates, limit):
+    """The note's mean log-probability per token after each candidate's prefix, one full
+    unpadded sequence at a time: the reference for the padded, chunked scoring."""
+    from thce.data.formats import narrative_prefix
+
+    note = tokenizer(narrative, add_special_tokens=False)["input_ids"][:limit]
+    scores = []
+    with torch.inference_mode():
+        for cand in candidates:
+            head = tokenizer(narrative_prefix(cand), add_special_tokens=False)["input_ids"]
+            logprobs = model(torch.tensor([head + note])).logits[0].float().log_softmax(-1)
+            total = sum(float(logprobs[len(head) - 1 + k, note[k]]) for k in range(len(note)))
+            scores.append(total / len(note))
+    return scores
+
+
+def test_narrative_scores_equal_one_unpadded_sequence_per_candidate(tiny):
+    model, tokenizer = tiny
+    engine = ChoiceEngine(model, tokenizer, stage=1)
+    engine.sequences_per_pass = 3  # passes that cut across examples, with padding in each
+    engine.max_narrative_tokens = 12  # the long narrative is cut
+    lists = [CANDIDATES, CANDIDATES[:2], CANDIDATES[1:]]
+    scored = engine.narrative_scores(NARRATIVES, lists)
+    assert [len(s) for s in scored] == [4, 2, 3]
+    for narrative, candidates, scores in zip(NARRATIVES, lists, scored, strict=True):
+        expected = naive_narrative_scores(model, tokenizer, narrative, candidates, 12)
+        assert scores == pytest.approx(expected, abs=1e-3)
+    # The same candidate scores differently after different notes, and the list's order
+    # does not move a candidate's score (each pair is read on its own).
+    reordered = engine.narrative_scores(NARRATIVES[:1], [CANDIDATES[::-1]])[0]
+    assert reordered[::-1] == pytest.approx(scored[0], abs=1e-3)
+
+
+def test_narrative_weight_decides_and_answer_pass_is_skipped_at_weight_zero(tiny, monkeypatch):
+    model, tokenizer = tiny
+    engine = ChoiceEngine(model, tokenizer, stage=2, answer_weight=0.0, narrative_weight=1.0)
+
+    def no_answer_pass(*args, **kwargs):
+        raise AssertionError("the answer pass ran although its weight is 0")
+
+    monkeypatch.setattr(engine, "score_batch", no_answer_pass)
+    results = engine.choose(NARRATIVES, [CANDIDATES] * 3)
+    notes = engine.narrative_scores(NARRATIVES, [CANDIDATES] * 3)
+    for result, scores in zip(results, notes, strict=True):
+        best = max(range(len(CANDIDATES)), key=scores.__getitem__)
+        parsed = parse_answer(result.text)
+        assert f"{parsed.code_type}:{parsed.code}" == CANDIDATES[best].label
+        assert result.candidate_scores[0] == pytest.approx(scores[best], abs=1e-3)
+        # Stage 2's reasoning is still written, for the winner.
+        assert parsed.reasoning_well_formed and f"{parsed.code} fits" in parsed.reasoning
+
+
+def test_weights_add_up_in_the_fused_score(tiny):
+    model, tokenizer = tiny
+    engine = ChoiceEngine(
+        model, tokenizer, stage=1, fusion_weight=0.5, answer_weight=2.0, narrative_weight=3.0
+    )
+    answers = engine.score_batch(NARRATIVES[:1], [CANDIDATES])[0][1]
+    notes = engine.narrative_scores(NARRATIVES[:1], [CANDIDATES])[0]
+    expected = {
+        c.label: 2.0 * a + 3.0 * t + 0.5 * rank_prior(k + 1)
+        for k, (c, a, t) in enumerate(zip(CANDIDATES, answers, notes, strict=True))
+    }
+    result = engine.choose(NARRATIVES[:1], [CANDIDATES])[0]
+    got = dict(zip(result.candidates, result.candidate_scores, strict=True))
+    assert got == pytest.approx(expected, abs=1e-3)
+    assert result.candidates[0] == max(expected, key=expected.get)

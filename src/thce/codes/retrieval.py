@@ -87,12 +87,18 @@ class RetrievalConfig(BaseModel):
     shuffle: bool = True
     insert_gold: bool = True
     seed: int = 0
-    # How much the coding model trusts the retriever's order when it chooses: its answer
-    # maximises ``model log-prob + fusion_weight * log(1 / rank)`` (0 = the model alone).
-    # 1.5: the best weight of scripts/tune_fusion_weight.py on dev_hard.jsonl for the CPU
-    # pipeline's three stages (docs/EVALUATION.md); lower weights let the model lose to
-    # retrieval there.
+    # How the coding model chooses among the candidates (thce.evaluation.choice): it picks
+    # the candidate that maximises
+    #   narrative_weight * (mean log-prob of the note after the candidate's description)
+    #   + answer_weight * (mean log-prob of the candidate's answer after the prompt)
+    #   + fusion_weight * log(1 / retrieval rank).
+    # Tuned together with scripts/tune_choice_weights.py on dev_hard.jsonl for the CPU
+    # pipeline's three stages (docs/EVALUATION.md): the narrative likelihood carries the
+    # signal; the answer likelihood added nothing once it was there (and its pass costs the
+    # most for the reasoned stages), so its weight is 0 and its pass is skipped.
     fusion_weight: float = Field(1.5, ge=0)
+    narrative_weight: float = Field(15.0, ge=0)
+    answer_weight: float = Field(0.0, ge=0)
     # Weights of the lexical fields and of the cue bonus (tuned on a development set).
     inclusion_weight: float = Field(1.0, ge=0)
     context_weight: float = Field(0.3, ge=0)

@@ -74,6 +74,15 @@ CANDIDATES_HEADER = "Candidates:"
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 
+# The narrative-likelihood layout (the "noisy channel" direction of the choice): a candidate's
+# description, then the note. The chooser scores how likely the note is after each candidate
+# (docs/EVALUATION.md); this plain-text layout, not the chat template, is what was measured.
+NARRATIVE_HEADS: dict[str, str] = {
+    "ICD10": "Diagnosis",
+    "CPT": "Procedure",
+    "HCPCS": "Supply or service",
+}
+
 _ANSWER_RE = re.compile(
     r"(?P<type>ICD[\s_-]?10(?:[\s_-]?CM)?|CPT(?:[\s_-]?4)?|HCPCS(?:[\s_-]?(?:LEVEL[\s_-]?)?II)?)"
     r"\s*(?:code)?\s*[:=\-]\s*"
@@ -246,6 +255,16 @@ def render_candidates(narrative: str, candidates: list[CandidateLine]) -> str:
     """The user turn with candidates: the narrative, a blank line, ``Candidates:``, one per line."""
     lines = "\n".join(c.line() for c in candidates)
     return f"{narrative.strip()}\n\n{CANDIDATES_HEADER}\n{lines}"
+
+
+def narrative_prefix(candidate: CandidateLine) -> str:
+    """The text the narrative follows when its likelihood under ``candidate`` is scored.
+
+    >>> narrative_prefix(CandidateLine("ICD10", "E11.9", "Type 2 diabetes mellitus without complications"))
+    'Diagnosis: Type 2 diabetes mellitus without complications\\nClinical note: '
+    """
+    head = NARRATIVE_HEADS.get(candidate.code_type, "Code")
+    return f"{head}: {candidate.description}\nClinical note: "
 
 
 def split_candidates(content: str) -> tuple[str, list[CandidateLine]]:
@@ -431,6 +450,7 @@ __all__ = [
     "CANDIDATES_HEADER",
     "CANDIDATE_SYSTEM_PROMPTS",
     "CODE_TYPES",
+    "NARRATIVE_HEADS",
     "STAGE_1_SYSTEM_PROMPT",
     "STAGE_2_SYSTEM_PROMPT",
     "STAGE_3_SYSTEM_PROMPT",
@@ -452,6 +472,7 @@ __all__ = [
     "get_system_prompt",
     "get_user_content",
     "grade",
+    "narrative_prefix",
     "parse_answer",
     "prompt_messages",
     "render_candidates",

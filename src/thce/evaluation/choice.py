@@ -8,17 +8,25 @@ How an answer is produced (docs/EVALUATION.md):
 
 1. The prompt is the narrative with its K candidates (:func:`thce.data.formats.prompt_messages`,
    retrieval order; evaluation never inserts the gold), rendered by the chat template.
-2. Each candidate's answer is scored as a continuation of the prompt, all of an example's
-   candidates in one batched forward pass over a shared KV cache: stage 1 scores
-   ``CODE_TYPE: CODE``; stages 2-3 score the whole reasoned answer ``<think>\nreasoning\n
-   </think>\nCODE_TYPE: CODE``, with the reasoning THCE writes for that candidate from the
-   candidates (:func:`thce.data.candidates.explain_choice`: the deciding evidence and the
-   closest rival, the layout the stages were trained on). The score is the mean
-   log-probability per token, so a longer answer is not penalised for its length. Only
-   candidates can win: an invalid code is impossible by construction, and no free-running
-   generation is needed (on a CPU, writing reasoning token by token cost 2-4x the scoring).
-3. The model's score is fused with the retriever's rank, ``score + w * log(1 / rank)``, with
-   the weight ``w`` saved with the model (tuned on a development set; 0 = the model alone).
+2. Each candidate gets up to two scores from the model, each switched on by its weight:
+
+   * the **narrative likelihood** (``narrative_weight``): the mean log-probability of the
+     note's tokens after the candidate's description
+     (:func:`thce.data.formats.narrative_prefix`) — how well the candidate explains the note,
+     the "noisy channel" direction (as in UPR, Sachan et al. 2022, arXiv 2204.07496). It
+     reads every candidate on its own, so the list's order cannot sway it;
+   * the **answer likelihood** (``answer_weight``): each candidate's answer scored as a
+     continuation of the prompt, all of an example's candidates in one batched forward pass
+     over a shared KV cache: stage 1 scores ``CODE_TYPE: CODE``; stages 2-3 the whole
+     reasoned answer ``<think>\nreasoning\n</think>\nCODE_TYPE: CODE``, with the reasoning
+     THCE writes for that candidate (:func:`thce.data.candidates.explain_choice`), as
+     trained; mean log-probability per token.
+
+   Only candidates can win: an invalid code is impossible by construction, and no
+   free-running generation is needed.
+3. The scores are fused with the retriever's rank,
+   ``narrative_weight * narrative + answer_weight * answer + fusion_weight * log(1 / rank)``,
+   with the weights saved with the model (tuned on a development set).
 4. The answer is the winner's (reasoned) answer with its database description; all
    candidates come back ranked, for top-k metrics.
 """
@@ -27,7 +35,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from thce.data.formats import (
@@ -36,19 +43,11 @@ from thce.data.formats import (
     THINK_OPEN,
     CandidateLine,
     format_answer,
+    narrative_prefix,
     prompt_messages,
 )
 from thce.errors import EvaluationError
 from thce.evaluation.inference import GenerationResult, run_in_length_order
-
-
-@dataclass
-class Choice:
-    """Scores of one example's candidates (model, prior, fused) and the reasoning written."""
-
-    reasoning: str | None
-    model_scores: list[float]
-    fused_scores: list[float]
 
 
 def render_choice_prompt(
@@ -87,7 +86,18 @@ def rank_prior(rank: int) -> float:
 
 
 class ChoiceEngine:
-    """Score each candidate with a causal LM; fuse with the retrieval rank; pick the best."""
+    """Score each candidate with a causal LM; fuse with the retrieval rank; pick the best.
+
+    The default weights are the answer likelihood alone (the model's own choice);
+    evaluation passes the weights saved with the model (``RetrievalConfig``).
+    """
+
+    # Notes longer than this are scored on their first tokens: the start of a note carries
+    # the complaint and the findings, and each token costs K forward positions.
+    max_narrative_tokens = 160
+    # Sequences per forward pass of the narrative scoring (the logits of a pass are
+    # sequences x length x 49k floats); 5, one example at K = 5, was the fastest of 5/10/20.
+    sequences_per_pass = 5
 
     def __init__(
         self,
@@ -95,11 +105,15 @@ class ChoiceEngine:
         tokenizer: Any,
         stage: int = 1,
         fusion_weight: float = 0.0,
+        answer_weight: float = 1.0,
+        narrative_weight: float = 0.0,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.stage = stage
         self.fusion_weight = fusion_weight
+        self.answer_weight = answer_weight
+        self.narrative_weight = narrative_weight
         tokenizer.padding_side = "left"
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
@@ -235,18 +249,86 @@ class ChoiceEngine:
             out[i] = (reasons, [s / n for s, n in zip(sums, lengths, strict=True)])
         return out
 
+    def narrative_scores(
+        self, narratives: Sequence[str], candidates: Sequence[Sequence[CandidateLine]]
+    ) -> list[list[float]]:
+        """Mean log-probability per token of each narrative after each of its candidates.
+
+        Every (narrative, candidate) pair is one sequence ``narrative_prefix(candidate) +
+        narrative`` (the narrative cut to ``max_narrative_tokens``), right-padded, scored in
+        passes of ``sequences_per_pass``; only the narrative's tokens count.
+        """
+        import torch
+
+        pairs: list[tuple[int, list[int], list[int]]] = []
+        for i, (narrative, cands) in enumerate(zip(narratives, candidates, strict=True)):
+            note = self.tokenizer(narrative, add_special_tokens=False)["input_ids"]
+            note = note[: self.max_narrative_tokens]
+            for cand in cands:
+                head = self.tokenizer(narrative_prefix(cand), add_special_tokens=False)
+                pairs.append((i, head["input_ids"], note))
+        scores: list[list[float]] = [[] for _ in narratives]
+        pad = self.tokenizer.pad_token_id or 0
+        for start in range(0, len(pairs), self.sequences_per_pass):
+            chunk = pairs[start : start + self.sequences_per_pass]
+            width = max(len(head) + len(note) for _, head, note in chunk)
+            ids = torch.full((len(chunk), width), pad, dtype=torch.long)
+            attention = torch.zeros((len(chunk), width), dtype=torch.long)
+            targets = torch.full((len(chunk), width), -100, dtype=torch.long)
+            for row, (_, head, note) in enumerate(chunk):
+                sequence = head + note
+                ids[row, : len(sequence)] = torch.tensor(sequence)
+                attention[row, : len(sequence)] = 1
+                targets[row, len(head) : len(sequence)] = torch.tensor(note, dtype=torch.long)
+            # Logits only from the first predicted note token on, and the loss only on the
+            # note's tokens: the vocabulary projection and softmax are a fifth of the cost.
+            first = min(len(head) for _, head, _ in chunk) - 1
+            kept = targets[:, first + 1 :]
+            real = kept != -100
+            with torch.inference_mode():
+                logits = self.model(
+                    input_ids=ids.to(self.device),
+                    attention_mask=attention.to(self.device),
+                    logits_to_keep=width - first,
+                ).logits[:, :-1]
+                nll = torch.nn.functional.cross_entropy(
+                    logits[real.to(self.device)].float(),
+                    kept[real].to(self.device),
+                    reduction="none",
+                ).cpu()
+            sums = torch.zeros(len(chunk)).index_add_(0, real.nonzero()[:, 0], nll)
+            means = (-sums / real.sum(-1).clamp(min=1)).tolist()
+            for (i, _, _), mean in zip(chunk, means, strict=True):
+                scores[i].append(float(mean))
+        return scores
+
     def choose_batch(
         self, narratives: Sequence[str], candidates: Sequence[Sequence[CandidateLine]]
     ) -> list[GenerationResult]:
         """Answer one batch of narratives, each with its own candidate list (retrieval order)."""
+        count = len(narratives)
+        if self.answer_weight > 0:
+            answered = self.score_batch(narratives, candidates)
+        else:  # the answer pass is skipped; the reasoning is still written for the winner
+            answered = [
+                (self.continuations(n, c)[1] if c else [], [0.0] * len(c))
+                for n, c in zip(narratives, candidates, strict=True)
+            ]
+        if self.narrative_weight > 0:
+            told = self.narrative_scores(narratives, candidates)
+        else:
+            told = [[0.0] * len(c) for c in candidates]
         results = []
-        for cands, (reasons, model_scores) in zip(
-            candidates, self.score_batch(narratives, candidates), strict=True
-        ):
-            if cands:
-                results.append(self._decide(cands, model_scores, reasons))
-            else:
+        for i in range(count):
+            cands, (reasons, answer), narrative = candidates[i], answered[i], told[i]
+            if not cands:
                 results.append(GenerationResult("", None))
+                continue
+            model_scores = [
+                self.answer_weight * a + self.narrative_weight * n
+                for a, n in zip(answer, narrative, strict=True)
+            ]
+            results.append(self._decide(cands, model_scores, reasons))
         return results
 
     def _decide(

@@ -179,6 +179,24 @@ def eval_command(
             min=0.0,
         ),
     ] = None,
+    narrative_weight: Annotated[
+        float | None,
+        typer.Option(
+            "--narrative-weight",
+            help="Weight of the note's likelihood after each candidate's description (default: "
+            "the one saved with the model; 0 = not scored).",
+            min=0.0,
+        ),
+    ] = None,
+    answer_weight: Annotated[
+        float | None,
+        typer.Option(
+            "--answer-weight",
+            help="Weight of each candidate answer's likelihood after the prompt (default: the "
+            "one saved with the model; 0 = not scored).",
+            min=0.0,
+        ),
+    ] = None,
     no_retrieval: Annotated[
         bool,
         typer.Option(
@@ -240,6 +258,8 @@ def eval_command(
             plots=not no_plots,
             use_retrieval=not no_retrieval,
             fusion_weight=fusion_weight,
+            narrative_weight=narrative_weight,
+            answer_weight=answer_weight,
         )
     _print_summary(report, output)
 

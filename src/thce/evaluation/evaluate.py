@@ -286,7 +286,14 @@ def _choose(
 
     model = inference_dtype(model)
     candidates = candidate_lists(examples, retrieval)
-    engine = ChoiceEngine(model, tokenizer, stage, retrieval.fusion_weight)
+    engine = ChoiceEngine(
+        model,
+        tokenizer,
+        stage,
+        fusion_weight=retrieval.fusion_weight,
+        answer_weight=retrieval.answer_weight,
+        narrative_weight=retrieval.narrative_weight,
+    )
     start = time.perf_counter()
     outputs = engine.choose([e.narrative for e in examples], candidates, batch_size, show_progress)
     seconds = time.perf_counter() - start
@@ -385,13 +392,16 @@ def evaluate_model(
     plots: bool = True,
     use_retrieval: bool = True,
     fusion_weight: float | None = None,
+    narrative_weight: float | None = None,
+    answer_weight: float | None = None,
 ) -> dict[str, Any]:
     """Evaluate a model (a saved stage folder, a hub id or a ``thce:`` built-in) on ``test_data``.
 
     A stage trained with candidates (``retrieval:`` in its ``resolved_config.yaml``) is
     evaluated the way it was trained: each narrative gets its retrieved candidates and the
     model chooses among them (``use_retrieval=False`` forces free generation;
-    ``fusion_weight`` overrides the saved weight of the retriever's rank).
+    ``fusion_weight``, ``narrative_weight`` and ``answer_weight`` override the saved weights
+    of the choice, :class:`thce.codes.retrieval.RetrievalConfig`).
 
     ``stage`` (prompt and reasoning format) defaults to the model folder's
     ``resolved_config.yaml``, then to the tokenizer's THCE chat template, then to 1. With
@@ -407,8 +417,13 @@ def evaluate_model(
     if compare_baseline:
         _load_train(train_data, examples)  # fail before the slow part
     retrieval = retrieval_of_model(model_path) if use_retrieval else None
-    if retrieval is not None and fusion_weight is not None:
-        retrieval = retrieval.model_copy(update={"fusion_weight": fusion_weight})
+    weights = {
+        "fusion_weight": fusion_weight,
+        "narrative_weight": narrative_weight,
+        "answer_weight": answer_weight,
+    }
+    if retrieval is not None and any(v is not None for v in weights.values()):
+        retrieval = retrieval.model_copy(update={k: v for k, v in weights.items() if v is not None})
     if retrieval is not None and engine != "hf":
         raise EvaluationError("a model trained with candidates is evaluated with --engine hf")
     modes = [True] if retrieval is not None else ([True, False] if constrained else [False])
@@ -429,7 +444,9 @@ def evaluate_model(
     if retrieval is not None:
         constrained = False  # the candidate list already constrains; no free run to compare
         extra["retrieval"] = {
-            **retrieval.model_dump(include={"k", "signals", "fusion_weight"}),
+            **retrieval.model_dump(
+                include={"k", "signals", "fusion_weight", "narrative_weight", "answer_weight"}
+            ),
             "recall_at_k": round(
                 sum(r.gold_label in (r.retrieved or []) for r in records) / max(len(records), 1), 4
             ),

@@ -185,6 +185,9 @@ class RetrievalSummary(_Block):
     k: int
     signals: list[str]
     fusion_weight: float
+    # Reports written before the narrative likelihood existed chose by the answer alone.
+    narrative_weight: float = 0.0
+    answer_weight: float = 1.0
     recall_at_k: float
 
 

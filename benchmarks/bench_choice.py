@@ -8,8 +8,11 @@ pipeline), then:
 
 - trains a few steps of stage-1 SFT through ``thce train`` settings (batch 4, bf16 autocast on
   CPU, top 6 layers) and reports the mean seconds per step after the first;
-- scores the candidates of held-out narratives with ``ChoiceEngine`` (stage 1 and stage 2's
-  reasoned answers) and reports examples per second, batch 16.
+- scores the candidates of held-out narratives with ``ChoiceEngine`` and reports examples per
+  second, batch 16, for each of the model's two scores, side by side: the answer likelihood
+  (stage 1's ``CODE_TYPE: CODE``; stage 2's reasoned answers) and the narrative likelihood
+  (the note after each candidate's description: the shipped default, the same cost at every
+  stage).
 
 Run it on a quiet machine: two heavy jobs on 2 cores double both numbers.
 """
@@ -64,7 +67,7 @@ def train_seconds_per_step(data: Path, steps: int, out: Path) -> float:
     return metrics["seconds_per_step"] if len(curve) < 2 else metrics["train_runtime_s"] / steps
 
 
-def eval_examples_per_second(k: int, n: int, stage: int) -> float:
+def eval_examples_per_second(k: int, n: int, stage: int, scoring: str) -> float:
     from thce.codes.retrieval import RetrievalConfig, get_retriever
     from thce.data.candidates import candidate_lines
     from thce.evaluation.choice import ChoiceEngine, inference_dtype
@@ -75,7 +78,10 @@ def eval_examples_per_second(k: int, n: int, stage: int) -> float:
     retriever = get_retriever(RetrievalConfig(k=k))
     candidates = [candidate_lines(retriever.retrieve(e.narrative, k=k)) for e in examples]
     model, tokenizer = load_model_and_tokenizer("thce:smollm2-135m-instruct")
-    engine = ChoiceEngine(inference_dtype(model), tokenizer, stage=stage)
+    weights = {"answer_weight": 1.0, "narrative_weight": 0.0}
+    if scoring == "narrative":
+        weights = {"answer_weight": 0.0, "narrative_weight": 1.0}
+    engine = ChoiceEngine(inference_dtype(model), tokenizer, stage=stage, **weights)
     engine.choose([e.narrative for e in examples[:4]], candidates[:4], batch_size=4)  # warm up
     started = time.perf_counter()
     engine.choose([e.narrative for e in examples], candidates, batch_size=16)
@@ -88,16 +94,20 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--examples", type=int, default=48)
     args = parser.parse_args()
-    print(f"{'K':>3} {'train s/step':>13} {'eval stage 1 ex/s':>18} {'eval stage 2 ex/s':>18}")
+    heads = ("answer, stage 1", "answer, stage 2", "narrative")
+    print(f"{'K':>3} {'train s/step':>13} " + " ".join(f"{h + ' ex/s':>20}" for h in heads))
     with tempfile.TemporaryDirectory() as tmp:
         for k in args.ks:
             folder = Path(tmp) / f"k{k}"
             folder.mkdir()
             data = build_data(k, folder)
             step = train_seconds_per_step(data, args.steps, folder / "model")
-            stage_1 = eval_examples_per_second(k, args.examples, 1)
-            stage_2 = eval_examples_per_second(k, args.examples, 2)
-            print(f"{k:>3} {step:>13.2f} {stage_1:>18.2f} {stage_2:>18.2f}")
+            speeds = [
+                eval_examples_per_second(k, args.examples, 1, "answer"),
+                eval_examples_per_second(k, args.examples, 2, "answer"),
+                eval_examples_per_second(k, args.examples, 2, "narrative"),
+            ]
+            print(f"{k:>3} {step:>13.2f} " + " ".join(f"{v:>20.2f}" for v in speeds))
     return 0
 
 

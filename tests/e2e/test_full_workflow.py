@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from thce.cli import app
+from thce.codes.retrieval import RetrievalConfig
 from thce.data.formats import get_candidates, get_gold, parse_answer
 from thce.evaluation.records import Prediction
 from thce.resources import REPO_ROOT
@@ -72,6 +73,26 @@ def test_answers_come_from_the_candidates_and_never_an_invalid_code(pipeline_run
             ceiling = sum(r.gold_label in r.retrieved for r in rows) / len(rows)
             assert report["retrieval"]["recall_at_k"] == pytest.approx(ceiling)
             assert report["metrics"]["exact_match"] <= ceiling + 1e-9
+            # the choice's weights are the ones saved with the model (the shipped defaults)
+            shipped = RetrievalConfig()
+            for key in ("fusion_weight", "narrative_weight", "answer_weight"):
+                assert report["retrieval"][key] == getattr(shipped, key)
+
+
+def test_eval_overrides_the_saved_choice_weights(pipeline_run, tmp_path):
+    out, _ = pipeline_run
+    data = REPO_ROOT / "data" / "examples" / "test.jsonl"
+    args = ["eval", "--model-path", str(out / "stage_1"), "--test-data", str(data)]
+    args += ["--max-samples", "3", "--no-plots", "--output", str(tmp_path / "ev")]
+    args += ["--narrative-weight", "0", "--answer-weight", "1", "--fusion-weight", "0"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "ev" / "report.json").read_text())
+    assert report["retrieval"]["narrative_weight"] == 0.0
+    assert report["retrieval"]["answer_weight"] == 1.0
+    assert report["retrieval"]["fusion_weight"] == 0.0
+    rows = predictions(tmp_path / "ev" / "predictions.jsonl")
+    assert len(rows) == 3 and all(r.pred_label in r.retrieved for r in rows)
 
 
 def test_report_tables_per_test_set(pipeline_run):

@@ -279,7 +279,7 @@ def test_every_profile_override_is_a_valid_override():
 def test_profiles():
     assert set(PROFILES) == {"cpu", "cpu-long", "gpu", "smoke"}
     assert "trainer.max_steps=60" in profile_overrides("cpu", 1)
-    assert "trainer.max_steps=12" in profile_overrides("cpu", 2)
+    assert "trainer.max_steps=8" in profile_overrides("cpu", 2)
     # cpu-long extends cpu: cpu's overrides first, its own 200 steps last (later ones win).
     assert profile_overrides("cpu-long", 1) == [
         *profile_overrides("cpu", 1),

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=15, help="print the N best combinations")
     args = parser.parse_args(argv)
 
-    from thce.evaluation.choice import ChoiceEngine, inference_dtype, rank_prior
+    from thce.evaluation.choice import ChoiceEngine, fuse_scores, inference_dtype
     from thce.evaluation.evaluate import (
         candidate_lists,
         retrieval_of_model,
@@ -84,10 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         right = 0
         for a, t, g in zip(answers, notes, gold, strict=True):
             if a and g is not None:
-                fused = [
-                    narrative_w * t[k] + answer_w * a[k] + fusion_w * rank_prior(k + 1)
-                    for k in range(len(a))
-                ]
+                fused = fuse_scores(a, t, answer_w, narrative_w, fusion_w)
                 right += max(range(len(fused)), key=fused.__getitem__) == g
         return right / n
 

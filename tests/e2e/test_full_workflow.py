@@ -147,3 +147,28 @@ def test_rerun_skips_finished_steps(pipeline_run):
     assert (out / "report.md").is_file()  # the report step ran again
     records = {p.stem for p in (out / ".pipeline").glob("*.json")}
     assert {"stage_1", "stage_2", "stage_3", "quality_gate", "eval_test_hard_stage_3"} <= records
+
+
+def test_tune_choice_weights_script_on_the_trained_stages(pipeline_run, tmp_path, capsys):
+    """scripts/tune_choice_weights.py scores the stages once and grid-searches the weights;
+    the retriever's top-1 it prints is the `retrieval` ranking the stages were given."""
+    import importlib.util
+
+    out, _ = pipeline_run
+    data = tmp_path / "dev.jsonl"
+    lines = (REPO_ROOT / "data" / "examples" / "dev_hard.jsonl").read_text().splitlines()[:6]
+    data.write_text("\n".join(lines) + "\n")
+    script = REPO_ROOT / "scripts" / "tune_choice_weights.py"
+    spec = importlib.util.spec_from_file_location("tune_choice_weights", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    stages = [str(out / s) for s in STAGES]
+    assert module.main([*stages, "--data", str(data), "--show", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{data}: 6 examples" in printed
+    assert "narrative answer fusion  stage_1  stage_2  stage_3" in printed
+    rows = [line for line in printed.splitlines() if line[:9].strip().replace(".", "").isdigit()]
+    assert len(rows) == 3 and all(len(line.split()) == 6 for line in rows)
+    assert "best: narrative_weight" in printed
+    # A folder trained without candidates has nothing to tune: exit 2, said on stderr.
+    assert module.main([str(tmp_path), "--data", str(data)]) == 2

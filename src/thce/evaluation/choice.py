@@ -85,6 +85,25 @@ def rank_prior(rank: int) -> float:
     return -math.log(rank)
 
 
+def fuse_scores(
+    answer: Sequence[float],
+    narrative: Sequence[float],
+    answer_weight: float,
+    narrative_weight: float,
+    fusion_weight: float,
+) -> list[float]:
+    """The choice's score of each candidate (retrieval order): the weighted sum of its answer
+    likelihood, its narrative likelihood and the retriever's vote for its rank.
+
+    >>> fuse_scores([-1.0, -2.0], [-3.0, -1.0], 0.0, 1.0, 1.0)
+    [-3.0, -1.6931471805599454]
+    """
+    return [
+        answer_weight * a + narrative_weight * n + fusion_weight * rank_prior(rank)
+        for rank, (a, n) in enumerate(zip(answer, narrative, strict=True), start=1)
+    ]
+
+
 class ChoiceEngine:
     """Score each candidate with a causal LM; fuse with the retrieval rank; pick the best.
 
@@ -306,7 +325,6 @@ class ChoiceEngine:
         self, narratives: Sequence[str], candidates: Sequence[Sequence[CandidateLine]]
     ) -> list[GenerationResult]:
         """Answer one batch of narratives, each with its own candidate list (retrieval order)."""
-        count = len(narratives)
         if self.answer_weight > 0:
             answered = self.score_batch(narratives, candidates)
         else:  # the answer pass is skipped; the reasoning is still written for the winner
@@ -319,28 +337,22 @@ class ChoiceEngine:
         else:
             told = [[0.0] * len(c) for c in candidates]
         results = []
-        for i in range(count):
-            cands, (reasons, answer), narrative = candidates[i], answered[i], told[i]
+        for cands, (reasons, answer), narrative in zip(candidates, answered, told, strict=True):
             if not cands:
                 results.append(GenerationResult("", None))
                 continue
-            model_scores = [
-                self.answer_weight * a + self.narrative_weight * n
-                for a, n in zip(answer, narrative, strict=True)
-            ]
-            results.append(self._decide(cands, model_scores, reasons))
+            fused = fuse_scores(
+                answer, narrative, self.answer_weight, self.narrative_weight, self.fusion_weight
+            )
+            results.append(self._decide(cands, fused, reasons))
         return results
 
     def _decide(
         self,
         candidates: Sequence[CandidateLine],
-        model_scores: list[float],
+        fused: list[float],
         reasons: Sequence[str | None],
     ) -> GenerationResult:
-        fused = [
-            s + self.fusion_weight * rank_prior(rank)
-            for rank, s in enumerate(model_scores, start=1)
-        ]
         order = sorted(range(len(candidates)), key=lambda i: -fused[i])
         best = candidates[order[0]]
         answer = format_answer(best.code_type, best.code, best.description)
@@ -385,6 +397,7 @@ class ChoiceEngine:
 
 __all__ = [
     "ChoiceEngine",
+    "fuse_scores",
     "inference_dtype",
     "rank_prior",
     "render_choice_prompt",

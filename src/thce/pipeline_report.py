@@ -41,6 +41,7 @@ def system_summary(report: EvaluationReport) -> SystemSummary:
         micro_f1=metrics.micro.f1,
         macro_f1=metrics.macro.f1,
         recall_at_k=report.retrieval.recall_at_k if report.retrieval else None,
+        choice_accuracy=report.retrieval.choice_accuracy if report.retrieval else None,
     )
 
 
@@ -191,6 +192,22 @@ def _markdown(report: PipelineReport) -> str:
         lines += ["", f"## {name} ({block.n} examples)", ""]
         if block.recall_at_k is not None:
             lines += [f"Recall@K of the retriever (ceiling): **{pct(block.recall_at_k)}**", ""]
+            chosen = [
+                f"{name} {pct(summary.choice_accuracy)}"
+                for name, summary in block.results.items()
+                if summary.choice_accuracy is not None
+            ]
+            retriever = block.results.get("retrieval")
+            if retriever is not None and block.recall_at_k > 0:
+                # The retriever's top-1 is right only when the gold is a candidate.
+                chosen.append(f"retrieval {pct(retriever.exact_match / block.recall_at_k)}")
+            if chosen:
+                lines += [
+                    "Chosen right when the gold was among the candidates: "
+                    + ", ".join(chosen)
+                    + ".",
+                    "",
+                ]
         columns, rows = summary_table(block.results)
         columns += ["micro F1", "macro F1"]
         lines += table(

@@ -62,6 +62,7 @@ def test_training_data_has_candidates_with_the_gold_among_them(pipeline_run):
 
 def test_answers_come_from_the_candidates_and_never_an_invalid_code(pipeline_run):
     out, _ = pipeline_run
+    split_checked = 0
     for test_set in TEST_SETS:
         for stage in STAGES:
             report = json.loads((out / "eval" / test_set / stage / "report.json").read_text())
@@ -72,11 +73,23 @@ def test_answers_come_from_the_candidates_and_never_an_invalid_code(pipeline_run
                 assert row.pred_label in row.retrieved and len(row.retrieved) <= K
             ceiling = sum(r.gold_label in r.retrieved for r in rows) / len(rows)
             assert report["retrieval"]["recall_at_k"] == pytest.approx(ceiling)
+            # exact match = recall@K x the choice's accuracy on the answerable examples
+            answerable = [r for r in rows if r.gold_label in r.retrieved]
+            assert report["retrieval"]["answerable"] == len(answerable)
+            if answerable:
+                right = sum(r.correct for r in answerable)
+                assert report["retrieval"]["choice_accuracy"] == pytest.approx(
+                    right / len(answerable), abs=1e-4
+                )
+                markdown = (out / "eval" / test_set / stage / "report.md").read_text()
+                assert f"chosen right when the gold was a candidate: {right} of " in markdown
+                split_checked += 1
             assert report["metrics"]["exact_match"] <= ceiling + 1e-9
             # the choice's weights are the ones saved with the model (the shipped defaults)
             shipped = RetrievalConfig()
             for key in ("fusion_weight", "narrative_weight", "answer_weight"):
                 assert report["retrieval"][key] == getattr(shipped, key)
+    assert split_checked > 0  # the tiny run's candidates hold some golds
 
 
 def test_eval_overrides_the_saved_choice_weights(pipeline_run, tmp_path):
@@ -91,6 +104,11 @@ def test_eval_overrides_the_saved_choice_weights(pipeline_run, tmp_path):
     assert report["retrieval"]["narrative_weight"] == 0.0
     assert report["retrieval"]["answer_weight"] == 1.0
     assert report["retrieval"]["fusion_weight"] == 0.0
+    # the summary table splits exact match into the ceiling and the choice
+    assert "(candidates' ceiling)" in result.output
+    if report["retrieval"]["answerable"]:
+        accuracy = report["retrieval"]["choice_accuracy"]
+        assert "chosen right when the gold" in result.output and f"{accuracy:.3f}" in result.output
     rows = predictions(tmp_path / "ev" / "predictions.jsonl")
     assert len(rows) == 3 and all(r.pred_label in r.retrieved for r in rows)
 
@@ -110,6 +128,16 @@ def test_report_tables_per_test_set(pipeline_run):
             assert low <= row["exact_match"] <= high
             # the markdown table holds the same number in the system's row
             assert f"| {system} | {100 * row['exact_match']:.1f}% |" in markdown
+        if block["recall_at_k"] > 0:
+            # every stage's choice accuracy, and the retriever's (its top-1 over the ceiling)
+            shares = [
+                f"{stage} {100 * block['results'][stage]['choice_accuracy']:.1f}%"
+                for stage in STAGES
+            ]
+            retriever = block["results"]["retrieval"]["exact_match"] / block["recall_at_k"]
+            shares.append(f"retrieval {100 * retriever:.1f}%")
+            line = "Chosen right when the gold was among the candidates: " + ", ".join(shares)
+            assert line + "." in markdown
         headline = block["final_vs_best_baseline"]
         assert headline["final"] == "stage_3" and headline["best_baseline"] in BASELINES
         best = max(block["results"][b]["exact_match"] for b in BASELINES)

@@ -146,6 +146,9 @@ def test_quality_gate_stops_on_failing_data(tmp_path):
 GOLDS = ["ICD10:E11.9", "ICD10:I10", "CPT:99213", "CPT:99214", "HCPCS:J1100", "ICD10:J45.901"]
 WRONG = "ICD10:E78.5"  # a real code, in no gold's category
 RETRIEVAL = {"k": 5, "signals": ["bm25"], "fusion_weight": 1.5, "recall_at_k": 5 / 6}
+# stage_3's own split: 4 right of the 5 whose gold was retrieved (stage_1 keeps an old report's
+# block without it).
+STAGE_3_RETRIEVAL = {**RETRIEVAL, "answerable": 5, "choice_accuracy": 0.8}
 
 
 def _answers(right):
@@ -162,7 +165,8 @@ def _systems(make_eval_report, folder="eval"):
     }
     reports, predictions = {}, {}
     for name, right in rights.items():
-        extra = {"retrieval": RETRIEVAL} if name.startswith("stage") else None
+        block = STAGE_3_RETRIEVAL if name == "stage_3" else RETRIEVAL
+        extra = {"retrieval": block} if name.startswith("stage") else None
         reports[name], predictions[name] = make_eval_report(
             name, _answers(right), folder=folder, extra=extra
         )
@@ -189,8 +193,12 @@ def test_comparison_report_without_predictions(tmp_path, make_eval_report):
     rows = summary_rows(block.results)
     assert rows[1] == ("stage_3", "66.7%", _ci_cell(systems["stage_3"]), "—", "66.7%", "0.0%")
     assert rows[3] == ("random", "0.0%", "[0.0, 0.0]", "—", "0.0%", "0.0%")
+    assert block.results["stage_3"].choice_accuracy == pytest.approx(0.8)
+    assert block.results["stage_1"].choice_accuracy is None
     markdown = (tmp_path / "report.md").read_text()
     assert "## test (6 examples)" in markdown and "(ceiling): **83.3%**" in markdown
+    # rule_based is the best baseline; the retrieval baseline is absent, so only stage_3
+    assert "among the candidates: stage_3 80.0%." in markdown
     assert "McNemar p =" not in markdown and "only first right" not in markdown
 
 

@@ -55,6 +55,12 @@ def _print_summary(report: dict[str, Any], output: Path) -> None:
             f"{typed.retrieval.recall_at_k:.3f}",
             "",
         )
+        if typed.retrieval.choice_accuracy is not None:
+            table.add_row(
+                f"chosen right when the gold is a candidate ({typed.retrieval.answerable})",
+                f"{typed.retrieval.choice_accuracy:.3f}",
+                "",
+            )
     table.add_row("exact match", f"{metrics.exact_match:.3f}", ci(cis.exact_match))
     for k, value in metrics.top_k.items():
         table.add_row(f"top-{k}", f"{value:.3f}", ci(cis.top(k)))

@@ -260,6 +260,30 @@ def candidate_lists(examples: Sequence[TestExample], retrieval: Any) -> list[lis
     return [candidate_lines(c) for c in found]
 
 
+def choice_split(records: Sequence[Prediction]) -> dict[str, Any]:
+    """Exact match split into its two factors: how often the gold was among the candidates
+    (``recall_at_k``, the retriever's share) and how often the model chose it when it was
+    (``choice_accuracy`` over the ``answerable`` examples, the model's share; None without
+    any). ``exact_match = recall_at_k * choice_accuracy``.
+
+    >>> from thce.evaluation.records import Prediction
+    >>> def row(pred, retrieved):
+    ...     return Prediction("1", "ICD10", "I10", "ICD10", pred, [f"ICD10:{pred}"], "", None,
+    ...                       None, True, retrieved=retrieved)
+    >>> choice_split([row("I10", ["ICD10:I10"]), row("E78.5", ["ICD10:E78.5", "ICD10:I10"]),
+    ...               row("E78.5", ["ICD10:E78.5"])])
+    {'recall_at_k': 0.6667, 'answerable': 2, 'choice_accuracy': 0.5}
+    """
+    answerable = [r for r in records if r.gold_label in (r.retrieved or [])]
+    return {
+        "recall_at_k": round(len(answerable) / max(len(records), 1), 4),
+        "answerable": len(answerable),
+        "choice_accuracy": (
+            round(sum(r.correct for r in answerable) / len(answerable), 4) if answerable else None
+        ),
+    }
+
+
 def recall_at_k(examples: Sequence[TestExample], candidates: Sequence[Sequence[Any]]) -> float:
     """Share of examples whose gold code is among their candidates: the chooser's ceiling."""
     if not examples:
@@ -447,9 +471,7 @@ def evaluate_model(
             **retrieval.model_dump(
                 include={"k", "signals", "fusion_weight", "narrative_weight", "answer_weight"}
             ),
-            "recall_at_k": round(
-                sum(r.gold_label in (r.retrieved or []) for r in records) / max(len(records), 1), 4
-            ),
+            **choice_split(records),
         }
         extra["constrained_to"] = "candidates"
     if constrained:

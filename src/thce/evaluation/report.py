@@ -61,6 +61,18 @@ def render_markdown(report: EvaluationReport | dict[str, Any]) -> str:
         lines.append(
             f"- inference: {timing.seconds:.1f} s ({timing.examples_per_second or 0:.2f} examples/s)"
         )
+    retrieval = report.retrieval
+    if retrieval is not None:
+        lines.append(
+            f"- candidates: K = {retrieval.k} retrieved; the gold among them (recall@K, the "
+            f"ceiling): {_pct(retrieval.recall_at_k)}"
+        )
+        if retrieval.choice_accuracy is not None:
+            right = round(retrieval.choice_accuracy * (retrieval.answerable or 0))
+            lines.append(
+                f"- chosen right when the gold was a candidate: {right} of "
+                f"{retrieval.answerable} ({_pct(retrieval.choice_accuracy)})"
+            )
     lines += ["", "Metric definitions: see `docs/EVALUATION.md`.", "", "## Summary", ""]
     rows = [
         ["exact match", _pct(metrics.exact_match), _ci(cis.exact_match)],

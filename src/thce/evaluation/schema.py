@@ -180,7 +180,8 @@ class Timing(_Block):
 
 
 class RetrievalSummary(_Block):
-    """The candidates a stage trained with them chose from: settings and recall@K."""
+    """The candidates a stage trained with them chose from: settings, recall@K and the
+    choice's accuracy when the gold was among them."""
 
     k: int
     signals: list[str]
@@ -189,6 +190,10 @@ class RetrievalSummary(_Block):
     narrative_weight: float = 0.0
     answer_weight: float = 1.0
     recall_at_k: float
+    # exact match = recall_at_k x choice_accuracy: the examples whose gold is among the
+    # candidates, and the share of them the model chose right (absent in older reports).
+    answerable: int | None = None
+    choice_accuracy: float | None = None
 
 
 class McNemarTest(_Block):
@@ -308,6 +313,8 @@ class SystemSummary(_Block):
     micro_f1: float
     macro_f1: float
     recall_at_k: float | None
+    # Right when the gold was among the candidates (models that choose; None otherwise).
+    choice_accuracy: float | None = None
 
 
 class PairedMcNemarCount(McNemarTest):

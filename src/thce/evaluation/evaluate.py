@@ -284,17 +284,6 @@ def choice_split(records: Sequence[Prediction]) -> dict[str, Any]:
     }
 
 
-def recall_at_k(examples: Sequence[TestExample], candidates: Sequence[Sequence[Any]]) -> float:
-    """Share of examples whose gold code is among their candidates: the chooser's ceiling."""
-    if not examples:
-        return 0.0
-    hits = sum(
-        e.gold_label in {c.label for c in cands}
-        for e, cands in zip(examples, candidates, strict=True)
-    )
-    return hits / len(examples)
-
-
 def _choose(
     model: Any,
     tokenizer: Any,

@@ -193,8 +193,8 @@ def _markdown(report: PipelineReport) -> str:
         if block.recall_at_k is not None:
             lines += [f"Recall@K of the retriever (ceiling): **{pct(block.recall_at_k)}**", ""]
             chosen = [
-                f"{name} {pct(summary.choice_accuracy)}"
-                for name, summary in block.results.items()
+                f"{system} {pct(summary.choice_accuracy)}"
+                for system, summary in block.results.items()
                 if summary.choice_accuracy is not None
             ]
             retriever = block.results.get("retrieval")

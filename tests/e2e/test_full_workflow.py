@@ -106,9 +106,9 @@ def test_eval_overrides_the_saved_choice_weights(pipeline_run, tmp_path):
     assert report["retrieval"]["fusion_weight"] == 0.0
     # the summary table splits exact match into the ceiling and the choice
     assert "(candidates' ceiling)" in result.output
-    if report["retrieval"]["answerable"]:
-        accuracy = report["retrieval"]["choice_accuracy"]
-        assert "chosen right when the gold" in result.output and f"{accuracy:.3f}" in result.output
+    assert report["retrieval"]["answerable"] > 0  # the first 3 notes: some gold retrieved
+    accuracy = report["retrieval"]["choice_accuracy"]
+    assert "chosen right when the gold" in result.output and f"{accuracy:.3f}" in result.output
     rows = predictions(tmp_path / "ev" / "predictions.jsonl")
     assert len(rows) == 3 and all(r.pred_label in r.retrieved for r in rows)
 
